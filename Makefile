@@ -1,0 +1,46 @@
+# faced's task runner. CI runs these same targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint format bench check-python clean
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
+	  || { echo "faced needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)."; exit 1; }
+
+$(STAMP): pyproject.toml constraints.txt | check-python
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+# Sets up the demo (SQLite under var/, demo organization and personas) and
+# serves it on http://127.0.0.1:8000 with the background worker.
+demo: $(STAMP)
+	@mkdir -p var && touch var/DEMO
+	FACED_DEMO=true $(BIN)/faced demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# The whole suite on SQLite, then again on PostgreSQL when
+# FACED_TEST_DATABASE_URL names one (CI sets it).
+test: lint
+	env -u FACED_TEST_DATABASE_URL $(BIN)/pytest -n auto -p no:cacheprovider
+	@if [ -n "$$FACED_TEST_DATABASE_URL" ]; then \
+	  echo "== again on $$FACED_TEST_DATABASE_URL"; \
+	  $(BIN)/pytest -n auto -p no:cacheprovider; \
+	fi
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""faced: structures that protect and believe survivors of sexual violence."""

@@ -1,0 +1,3 @@
+from faced.cli import main
+
+main()

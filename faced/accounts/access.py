@@ -1,0 +1,10 @@
+from faced.access import pending_second_factor, public, signed_in
+
+RULES = {
+    "accounts:signin": public(),
+    "accounts:signin_code": pending_second_factor(),
+    "accounts:signin_enrol": pending_second_factor(),
+    "accounts:signout": public(),
+    "accounts:home": signed_in(),
+    "survivor:home": signed_in(),
+}

@@ -1,0 +1,181 @@
+"""Sign-in, second factors and throttling."""
+
+import hashlib
+import hmac
+import time
+from base64 import b32encode
+
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from faced.accounts.models import normalize_username, validate_username
+from faced.orgs.models import RoleAssignment
+
+PENDING_KEY = "faced_signin_pending"
+# How long a password, once accepted, waits for its second factor.
+PENDING_SECONDS = 5 * 60
+
+
+class SigninRefused(Exception):
+    """A sign-in that did not succeed; the message is safe to show."""
+
+
+def user_create(*, username: str, password: str):
+    username = normalize_username(username)
+    validate_username(username)
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        raise ValueError(_("That username is taken."))
+    validate_password(password)
+    return User.objects.create_user(username=username, password=password)
+
+
+def requires_second_factor(user) -> bool:
+    """Every holder of a role signs in with a second factor."""
+    return RoleAssignment.objects.filter(user=user, revoked_at=None).exists()
+
+
+def _throttle_key(username: str) -> str:
+    # Keyed by a MAC of the username, so that the cache (a table or Redis)
+    # does not hold a list of who tried to sign in.
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(),
+        normalize_username(username).encode(),
+        hashlib.sha256,
+    ).hexdigest()
+    return f"faced:signin-failures:{digest}"
+
+
+def signin_is_locked(username: str) -> bool:
+    failures = cache.get(_throttle_key(username), 0)
+    return failures >= settings.SIGNIN_MAX_FAILURES
+
+
+def _record_failure(username: str) -> None:
+    key = _throttle_key(username)
+    timeout = settings.SIGNIN_LOCK_MINUTES * 60
+    cache.add(key, 0, timeout)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout)
+
+
+def signin_with_password(*, request: HttpRequest, username: str, password: str):
+    """Check a username and password; return the person or refuse.
+
+    Guessing is throttled per username, never per address: after
+    SIGNIN_MAX_FAILURES wrong passwords the username is locked for
+    SIGNIN_LOCK_MINUTES, and a locked username is refused before its
+    password is even checked.
+    """
+    locked_message = _(
+        "Too many wrong attempts for this username. To protect the account, "
+        "signing in is paused for up to %(minutes)s minutes. Please try "
+        "again later."
+    ) % {"minutes": settings.SIGNIN_LOCK_MINUTES}
+    if signin_is_locked(username):
+        raise SigninRefused(locked_message)
+    user = authenticate(
+        request, username=normalize_username(username), password=password
+    )
+    if user is None:
+        _record_failure(username)
+        if signin_is_locked(username):
+            raise SigninRefused(locked_message)
+        raise SigninRefused(
+            _("That username and password do not match. Please try again.")
+        )
+    cache.delete(_throttle_key(username))
+    return user
+
+
+def signin_mark_pending(*, request: HttpRequest, user) -> None:
+    """Remember that the password was right, until the second factor."""
+    # A new session key here, so that a session id planted before sign-in
+    # is worthless after it.
+    request.session.cycle_key()
+    request.session[PENDING_KEY] = {
+        "user": user.pk,
+        "backend": user.backend,
+        "at": time.time(),
+    }
+
+
+def signin_pending_user(request: HttpRequest):
+    pending = request.session.get(PENDING_KEY)
+    if not pending:
+        return None
+    if time.time() - pending["at"] > PENDING_SECONDS:
+        del request.session[PENDING_KEY]
+        return None
+    user = get_user_model().objects.filter(
+        pk=pending["user"], is_active=True
+    ).first()
+    if user is not None:
+        user.backend = pending["backend"]
+    return user
+
+
+def signin_clear_pending(request: HttpRequest) -> None:
+    request.session.pop(PENDING_KEY, None)
+
+
+def totp_device(user) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def totp_enrolment_start(*, user) -> TOTPDevice:
+    """The unconfirmed device a person is setting up, made once."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        if device is None:
+            device = TOTPDevice.objects.create(
+                user=user, name=_("Authenticator app"), confirmed=False
+            )
+        return device
+
+
+def totp_secret_for_typing(device: TOTPDevice) -> str:
+    """The secret in the form phone apps accept when typed by hand."""
+    secret = b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def totp_check(*, device: TOTPDevice, token: str) -> None:
+    """Check a six-digit code, or refuse with a message that says why.
+
+    django-otp throttles wrong codes on the device itself, doubling the
+    wait after each failure, and refuses a code that was already used.
+    """
+    token = "".join(token.split())
+    allowed, _details = device.verify_is_allowed()
+    if not allowed:
+        raise SigninRefused(
+            _(
+                "Too many wrong codes. Wait a minute, then enter the newest "
+                "code your app shows."
+            )
+        )
+    if not token.isdigit() or len(token) != 6:
+        raise SigninRefused(_("The code is the six digits your app shows."))
+    if not device.verify_token(token):
+        raise SigninRefused(
+            _(
+                "That code is not right, or was already used. Enter the "
+                "newest code your app shows."
+            )
+        )
+
+
+def totp_enrolment_confirm(*, device: TOTPDevice, token: str) -> None:
+    totp_check(device=device, token=token)
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from faced.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("signin/", views.signin, name="signin"),
+    path("signin/code/", views.signin_code, name="signin_code"),
+    path("signin/set-up/", views.signin_enrol, name="signin_enrol"),
+    path("signout/", views.signout, name="signout"),
+    path("home/", views.home, name="home"),
+]
+
+survivor_urlpatterns = (
+    [path("", views.survivor_home, name="home")],
+    "survivor",
+)

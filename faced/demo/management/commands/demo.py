@@ -1,0 +1,67 @@
+import subprocess
+import sys
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from faced.demo.personas import DEMO_PASSWORD, PERSONAS, create_personas
+
+
+class Command(BaseCommand):
+    help = (
+        "Set up the demo (database, demo organization, one person per role) "
+        "and serve it with the background worker. Demo only."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="Set up and print the logins, then stop.",
+        )
+
+    def handle(self, *args, no_serve: bool = False, **options):
+        if not settings.DEMO:
+            raise CommandError(
+                "`faced demo` creates people with a published password, so "
+                "it runs only in the demo (FACED_DEMO=true, or `make demo`)."
+            )
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if not get_user_model().objects.filter(username="survivor").exists():
+            create_personas()
+        self.print_logins()
+        if no_serve:
+            return
+        worker = subprocess.Popen(  # noqa: S603 (our own interpreter)
+            [sys.executable, "-m", "faced", "db_worker"]
+        )
+        try:
+            call_command("serve")
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)
+
+    def print_logins(self) -> None:
+        out = self.stdout
+        out.write("")
+        out.write("faced demo: Demo Collective (and Other Collective)")
+        out.write(f"Every persona's password: {DEMO_PASSWORD}")
+        out.write("")
+        width = max(len(p.username) for p in PERSONAS)
+        for persona in PERSONAS:
+            code = (
+                f"code: .venv/bin/faced totp {persona.username}"
+                if persona.needs_code
+                else "no code needed"
+            )
+            out.write(
+                f"  {persona.username.ljust(width)}  "
+                f"{persona.description:<45} {code}"
+            )
+        out.write("")
+        out.write(f"Open http://{settings.LISTEN}/ and sign in.")
+        out.write("")

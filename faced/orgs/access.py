@@ -1,0 +1,12 @@
+from faced.access import deployment_role, organization_role
+from faced.orgs.roles import Role
+
+RULES = {
+    "staff:committee_home": organization_role(Role.COMMITTEE),
+    "staff:advocate_home": organization_role(Role.ADVOCATE),
+    "staff:appeals_home": organization_role(Role.APPEALS),
+    "staff:leadership_home": organization_role(Role.LEADERSHIP),
+    "staff:coordinator_home": organization_role(Role.COORDINATOR),
+    "staff:counselor_home": deployment_role(Role.COUNSELOR),
+    "staff:operator_home": deployment_role(Role.OPERATOR),
+}

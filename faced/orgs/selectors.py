@@ -1,0 +1,83 @@
+"""Reads of organizations and roles."""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from faced.orgs.models import Organization, RoleAssignment
+from faced.orgs.roles import Role
+
+# (organization slug, or None for a deployment-wide role; role)
+HeldRole = tuple[str | None, str]
+
+
+def roles_of(user) -> frozenset[HeldRole]:
+    if not user.is_authenticated:
+        return frozenset()
+    return frozenset(
+        RoleAssignment.objects.filter(user=user, revoked_at=None)
+        .values_list("organization__slug", "role")
+    )
+
+
+def request_roles(request: HttpRequest) -> frozenset[HeldRole]:
+    """The signed-in person's roles, read once per request."""
+    if not hasattr(request, "_faced_roles"):
+        request._faced_roles = roles_of(request.user)
+    return request._faced_roles
+
+
+@dataclass(frozen=True)
+class RoleHome:
+    role: Role
+    organization: Organization | None
+    url_name: str
+
+    @property
+    def kwargs(self) -> dict[str, str]:
+        if self.organization is None:
+            return {}
+        return {"org": self.organization.slug}
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name, kwargs=self.kwargs)
+
+
+HOME_URL_NAMES = {
+    Role.ADVOCATE: "staff:advocate_home",
+    Role.COMMITTEE: "staff:committee_home",
+    Role.APPEALS: "staff:appeals_home",
+    Role.LEADERSHIP: "staff:leadership_home",
+    Role.COORDINATOR: "staff:coordinator_home",
+    Role.COUNSELOR: "staff:counselor_home",
+    Role.OPERATOR: "staff:operator_home",
+}
+
+
+def role_homes(user) -> list[RoleHome]:
+    """One home page for each role the person holds, in a stable order."""
+    assignments = (
+        RoleAssignment.objects.filter(user=user, revoked_at=None)
+        .select_related("organization")
+        .order_by("organization__name", "role")
+    )
+    return [
+        RoleHome(
+            role=Role(a.role),
+            organization=a.organization,
+            url_name=HOME_URL_NAMES[Role(a.role)],
+        )
+        for a in assignments
+    ]
+
+
+def role_holders(organization: Organization | None, role: Role):
+    return (
+        RoleAssignment.objects.filter(
+            organization=organization, role=role, revoked_at=None
+        )
+        .select_related("user")
+        .order_by("user__username")
+    )

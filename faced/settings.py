@@ -1,0 +1,289 @@
+"""faced's settings, read from the environment.
+
+Every name is listed in .env.example and docs/configuration.md; a test
+fails when one is missing there. Outside the demo, faced refuses to start
+without a secret key rather than invent one.
+"""
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from faced.environment import env_bool, env_int, env_list, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env_str("FACED_DATA_DIR", str(Path.cwd() / "var")))
+
+# The demo is switched on by FACED_DEMO or by the marker file `make demo`
+# leaves in the data folder, so that `faced totp` works in a second
+# terminal without extra setup. It only loosens what a local trial needs.
+DEMO = env_bool("FACED_DEMO", (DATA_DIR / "DEMO").exists())
+DEBUG = env_bool("FACED_DEBUG", False)
+
+
+def _secret_key() -> str:
+    key = env_str("FACED_SECRET_KEY")
+    if key:
+        if len(key) < 50:
+            raise ImproperlyConfigured(
+                "FACED_SECRET_KEY must be at least 50 characters long. "
+                "Make one with: python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(64))'"
+            )
+        return key
+    if not DEMO:
+        raise ImproperlyConfigured(
+            "faced needs a secret key and will not start without one. "
+            "Set FACED_SECRET_KEY (or FACED_SECRET_KEY_FILE, the path of a "
+            "file that holds it) to at least 50 random characters. Make "
+            "one with: python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(64))'"
+        )
+    # The demo keeps a key of its own beside its database, so that demo
+    # sessions survive a restart; it is never used outside the demo.
+    key_file = DATA_DIR / "demo-secret-key"
+    if not key_file.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(64), encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("FACED_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
+    "faced",
+    "faced.orgs",
+    "faced.accounts",
+    "faced.demo",
+]
+
+MIDDLEWARE = [
+    # First of all, so that nothing after it can see or log an address.
+    "faced.privacy.ForgetClientAddressMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "faced.accounts.middleware.IdleTimeoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "faced.headers.ResponseHeadersMiddleware",
+    # Last, so that it sees the signed-in person and the resolved view.
+    "faced.access.AccessRuleMiddleware",
+]
+
+ROOT_URLCONF = "faced.urls"
+WSGI_APPLICATION = "faced.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csrf",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "faced.context.faced_context",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'faced.sqlite3'}"),
+        conn_max_age=60,
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE takes the write lock when a transaction starts, so that two
+    # writers never both read "no conflict" and then both write (the role
+    # rules and the ledger depend on it). WAL lets readers go on meanwhile.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:signin"
+PASSWORD_HASHERS = [
+    # Argon2id: slow and memory-hard on purpose, so that a stolen database
+    # does not let anyone try passwords quickly.
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation."
+        "MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation."
+        "CommonPasswordValidator"
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation."
+        "NumericPasswordValidator"
+    },
+]
+
+# Sessions live in the database so that several app servers can share
+# them; the cookie is the only thing a browser keeps.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 12 * 60 * 60
+STAFF_IDLE_MINUTES = env_int("FACED_STAFF_IDLE_MINUTES", 30, minimum=1)
+
+# Served over HTTPS everywhere but the demo on 127.0.0.1.
+HTTPS = env_bool("FACED_HTTPS", not DEMO)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Strict"
+SESSION_COOKIE_NAME = "faced_session"
+CSRF_COOKIE_NAME = "faced_csrf"
+CSRF_FAILURE_VIEW = "faced.views.csrf_failure"
+CSRF_TRUSTED_ORIGINS = env_list("FACED_CSRF_TRUSTED_ORIGINS", [])
+BEHIND_PROXY = env_bool("FACED_BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    # Only the scheme is taken from the proxy; its address headers are
+    # thrown away by faced.privacy before anything reads them.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = HTTPS and env_bool("FACED_SSL_REDIRECT", True)
+# Django sends HSTS only on responses served over HTTPS.
+SECURE_HSTS_SECONDS = env_int("FACED_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), browsing-topics=(), camera=(), "
+    "display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+    }
+}
+
+# Where `faced serve` listens, and with how many threads.
+LISTEN = env_str("FACED_LISTEN", "127.0.0.1:8000")
+SERVER_THREADS = env_int("FACED_THREADS", 8, minimum=1)
+
+# Where "Leave now" goes: a neutral, common site.
+QUICK_EXIT_URL = env_str("FACED_QUICK_EXIT_URL", "https://www.bbc.com/weather")
+
+# Per-username sign-in throttling: this many wrong passwords in the window
+# lock the username for the window. No address is ever used.
+SIGNIN_MAX_FAILURES = env_int("FACED_SIGNIN_MAX_FAILURES", 5, minimum=1)
+SIGNIN_LOCK_MINUTES = env_int("FACED_SIGNIN_LOCK_MINUTES", 15, minimum=1)
+
+_redis_url = env_str("FACED_REDIS_URL")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+        }
+        if _redis_url
+        else {
+            # The database cache keeps app servers stateless without
+            # another service to run.
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "faced_cache",
+        }
+    )
+}
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+    }
+}
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env_str("FACED_TIME_ZONE", "UTC")
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+OTP_TOTP_ISSUER = env_str("FACED_SITE_NAME", "faced")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "no_addresses": {"()": "faced.privacy.RedactAddressesFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name}: {message}",
+                  "style": "{"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_addresses"],
+        },
+    },
+    "root": {
+        "handlers": ["console"],
+        "level": env_str("FACED_LOG_LEVEL", "INFO"),
+    },
+    "loggers": {
+        # Django's own request and server loggers would otherwise add
+        # handlers of their own; everything goes through the one above.
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+    },
+}

@@ -1,0 +1,20 @@
+"""One URL map. Every name here has a rule in an access.py."""
+
+from django.urls import include, path
+
+from faced import views
+from faced.accounts.urls import survivor_urlpatterns
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("leave/", views.leave, name="leave"),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("faced.accounts.urls")),
+    path("my/", include(survivor_urlpatterns)),
+    path("", include("faced.orgs.urls")),
+]
+
+handler400 = "faced.views.bad_request"
+handler403 = "faced.views.forbidden"
+handler404 = "faced.views.not_found"
+handler500 = "faced.views.server_error"
