@@ -12,8 +12,8 @@ class ResponseHeadersMiddleware:
 
     Every page faced renders may show that someone uses faced, so none is
     kept in a browser's cache or a proxy's: a shared computer must not
-    give away what was read on it. Static files are served before this
-    middleware and keep their long cache lifetimes.
+    give away what was read on it. Static files (the same for everyone)
+    keep the cache lifetimes WhiteNoise gives them.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -22,5 +22,6 @@ class ResponseHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers["Permissions-Policy"] = settings.PERMISSIONS_POLICY
-        add_never_cache_headers(response)
+        if not request.path.startswith(settings.STATIC_URL):
+            add_never_cache_headers(response)
         return response

@@ -77,18 +77,20 @@ MIDDLEWARE = [
     # First of all, so that nothing after it can see or log an address.
     "faced.privacy.ForgetClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # These three only add response headers; they come before WhiteNoise
+    # so that static files carry the same headers as pages.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "faced.headers.ResponseHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    "faced.csrf.FacedCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "faced.accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "faced.headers.ResponseHeadersMiddleware",
+    "faced.accounts.middleware.IdleTimeoutMiddleware",
     # Last, so that it sees the signed-in person and the resolved view.
     "faced.access.AccessRuleMiddleware",
 ]
@@ -172,6 +174,9 @@ CSRF_COOKIE_SAMESITE = "Strict"
 SESSION_COOKIE_NAME = "faced_session"
 CSRF_COOKIE_NAME = "faced_csrf"
 CSRF_FAILURE_VIEW = "faced.views.csrf_failure"
+# The token lives in the server-side session, not in a cookie of its own:
+# see faced/csrf.py for why that matters with Referrer-Policy no-referrer.
+CSRF_USE_SESSIONS = True
 CSRF_TRUSTED_ORIGINS = env_list("FACED_CSRF_TRUSTED_ORIGINS", [])
 BEHIND_PROXY = env_bool("FACED_BEHIND_PROXY", False)
 if BEHIND_PROXY:
@@ -266,8 +271,10 @@ LOGGING = {
         "no_addresses": {"()": "faced.privacy.RedactAddressesFilter"},
     },
     "formatters": {
-        "plain": {"format": "{asctime} {levelname} {name}: {message}",
-                  "style": "{"},
+        "plain": {
+            "format": "{asctime} {levelname} {name}: {message}",
+            "style": "{",
+        },
     },
     "handlers": {
         "console": {

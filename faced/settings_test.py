@@ -6,9 +6,7 @@ database (the PostgreSQL leg of `make test`).
 
 import os
 
-os.environ.setdefault(
-    "FACED_SECRET_KEY", "test-only-secret-key-" + "x" * 40
-)
+os.environ.setdefault("FACED_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("FACED_HTTPS", "false")
 os.environ.pop("FACED_DEMO", None)
 os.environ["FACED_DEMO"] = "false"
@@ -17,7 +15,7 @@ if os.environ.get("FACED_TEST_DATABASE_URL"):
 else:
     os.environ["DATABASE_URL"] = "sqlite:///:memory:"
 
-from faced.settings import *  # noqa: E402, F403
+from faced.settings import *  # noqa: F403
 
 # Argon2's default cost is the point in production and only slows tests;
 # the hasher itself is the same.
@@ -31,3 +29,7 @@ STORAGES = {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Static files straight from the source folders: the suite does not run
+# collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -7,8 +7,11 @@ class SigninForm(forms.Form):
         label=_("Username"),
         max_length=40,
         widget=forms.TextInput(
-            attrs={"autocomplete": "username", "autocapitalize": "none",
-                   "spellcheck": "false"}
+            attrs={
+                "autocomplete": "username",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
         ),
     )
     password = forms.CharField(
@@ -24,7 +27,10 @@ class CodeForm(forms.Form):
         label=_("Six-digit code from your authenticator app"),
         max_length=12,
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                   "pattern": "[0-9 ]*"}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+            }
         ),
     )

@@ -67,7 +67,9 @@ def _record_failure(username: str) -> None:
         cache.set(key, 1, timeout)
 
 
-def signin_with_password(*, request: HttpRequest, username: str, password: str):
+def signin_with_password(
+    *, request: HttpRequest, username: str, password: str
+):
     """Check a username and password; return the person or refuse.
 
     Guessing is throttled per username, never per address: after
@@ -115,9 +117,11 @@ def signin_pending_user(request: HttpRequest):
     if time.time() - pending["at"] > PENDING_SECONDS:
         del request.session[PENDING_KEY]
         return None
-    user = get_user_model().objects.filter(
-        pk=pending["user"], is_active=True
-    ).first()
+    user = (
+        get_user_model()
+        .objects.filter(pk=pending["user"], is_active=True)
+        .first()
+    )
     if user is not None:
         user.backend = pending["backend"]
     return user

@@ -46,10 +46,16 @@ PERSONAS = (
     Persona(
         "coordinator", "the caucus coordinator", (("demo", Role.COORDINATOR),)
     ),
-    Persona("counselor", "a counselor (whole deployment)",
-            ((None, Role.COUNSELOR),)),
-    Persona("operator", "the server's operator (whole deployment)",
-            ((None, Role.OPERATOR),)),
+    Persona(
+        "counselor",
+        "a counselor (whole deployment)",
+        ((None, Role.COUNSELOR),),
+    ),
+    Persona(
+        "operator",
+        "the server's operator (whole deployment)",
+        ((None, Role.OPERATOR),),
+    ),
     Persona(
         "other-committee",
         "a committee member of Other Collective",
@@ -66,10 +72,9 @@ def create_personas(*, password: str = DEMO_PASSWORD) -> dict[str, object]:
     with transaction.atomic():
         organizations = {}
         for slug, name in (DEMO_ORGANIZATION, SECOND_ORGANIZATION):
-            organizations[slug] = (
-                Organization.objects.filter(slug=slug).first()
-                or organization_create(name=name, slug=slug)
-            )
+            organizations[slug] = Organization.objects.filter(
+                slug=slug
+            ).first() or organization_create(name=name, slug=slug)
         users = {}
         for persona in PERSONAS:
             user = User.objects.create_user(

@@ -16,8 +16,9 @@ def roles_of(user) -> frozenset[HeldRole]:
     if not user.is_authenticated:
         return frozenset()
     return frozenset(
-        RoleAssignment.objects.filter(user=user, revoked_at=None)
-        .values_list("organization__slug", "role")
+        RoleAssignment.objects.filter(user=user, revoked_at=None).values_list(
+            "organization__slug", "role"
+        )
     )
 
 

@@ -121,7 +121,9 @@ def role_revoke(
         assignment = (
             RoleAssignment.objects.select_for_update()
             .filter(
-                user=user, organization=organization, role=role,
+                user=user,
+                organization=organization,
+                role=role,
                 revoked_at=None,
             )
             .first()

@@ -5,15 +5,19 @@ from faced.orgs import views
 app_name = "staff"
 
 urlpatterns = [
-    path("o/<slug:org>/committee/", views.committee_home,
-         name="committee_home"),
-    path("o/<slug:org>/advocate/", views.advocate_home,
-         name="advocate_home"),
+    path(
+        "o/<slug:org>/committee/", views.committee_home, name="committee_home"
+    ),
+    path("o/<slug:org>/advocate/", views.advocate_home, name="advocate_home"),
     path("o/<slug:org>/appeals/", views.appeals_home, name="appeals_home"),
-    path("o/<slug:org>/leadership/", views.leadership_home,
-         name="leadership_home"),
-    path("o/<slug:org>/caucus/", views.coordinator_home,
-         name="coordinator_home"),
+    path(
+        "o/<slug:org>/leadership/",
+        views.leadership_home,
+        name="leadership_home",
+    ),
+    path(
+        "o/<slug:org>/caucus/", views.coordinator_home, name="coordinator_home"
+    ),
     path("counselor/", views.counselor_home, name="counselor_home"),
     path("operator/", views.operator_home, name="operator_home"),
 ]

@@ -23,14 +23,18 @@ ROLE_DUTIES = {
             _("Request measures and sign findings with your panel."),
         ],
         "never": [
-            _("Read a case the survivor kept from you, or one you are not "
-              "on the panel of. Every opening of a case is in the ledger."),
+            _(
+                "Read a case the survivor kept from you, or one you are not "
+                "on the panel of. Every opening of a case is in the ledger."
+            ),
         ],
     },
     Role.ADVOCATE: {
         "may": [
-            _("Support a survivor who chooses to share a record or a case "
-              "with you."),
+            _(
+                "Support a survivor who chooses to share a record or a case "
+                "with you."
+            ),
         ],
         "never": [_("Act without the survivor's choice.")],
     },
@@ -44,28 +48,35 @@ ROLE_DUTIES = {
             _("See the accountability report."),
         ],
         "never": [
-            _("Read what is in a case, or change any case, finding or "
-              "appeal."),
+            _(
+                "Read what is in a case, or change any case, finding or "
+                "appeal."
+            ),
             _("Hold a committee or appeals role in this organization."),
         ],
     },
     Role.COORDINATOR: {
         "may": [
-            _("Run the survivors' caucus: review requests to join, post "
-              "announcements."),
+            _(
+                "Run the survivors' caucus: review requests to join, post "
+                "announcements."
+            ),
         ],
         "never": [_("See what survivors wrote in their records or cases.")],
     },
     Role.COUNSELOR: {
         "may": [
-            _("Open matched entries of the matching escrow and contact the "
-              "survivors who made them."),
+            _(
+                "Open matched entries of the matching escrow and contact the "
+                "survivors who made them."
+            ),
         ],
         "never": [_("Open an entry that nobody else matched.")],
     },
     Role.OPERATOR: {
-        "may": [_("Install, configure and back up faced; create "
-                  "organizations.")],
+        "may": [
+            _("Install, configure and back up faced; create organizations.")
+        ],
         "never": [_("Read anything survivors or the committee wrote.")],
     },
 }

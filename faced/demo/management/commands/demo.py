@@ -36,9 +36,7 @@ class Command(BaseCommand):
         self.print_logins()
         if no_serve:
             return
-        worker = subprocess.Popen(  # noqa: S603 (our own interpreter)
-            [sys.executable, "-m", "faced", "db_worker"]
-        )
+        worker = subprocess.Popen([sys.executable, "-m", "faced", "db_worker"])
         try:
             call_command("serve")
         finally:

@@ -33,7 +33,10 @@ class Command(BaseCommand):
                 f"{persona} signs in without a code (or has not set one up)."
             )
         totp = TOTP(
-            device.bin_key, device.step, device.t0, device.digits,
+            device.bin_key,
+            device.step,
+            device.t0,
+            device.digits,
             device.drift,
         )
         left = device.step - int(time.time() - device.t0) % device.step

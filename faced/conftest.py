@@ -1,0 +1,96 @@
+"""Fixtures every test can use: the personas, signing in, a real browser."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from faced.demo.personas import PERSONAS, create_personas
+
+# Playwright's synchronous API runs an event loop in the test's thread;
+# Django would then refuse the ORM calls a test makes between page steps.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+PASSWORD = "persona-password-for-tests"
+
+
+@pytest.fixture
+def personas(db):
+    """Demo Collective and Other Collective, with one person per role."""
+    return create_personas(password=PASSWORD)
+
+
+def sign_in(client: Client, user) -> Client:
+    """Sign USER in as the sign-in pages would, second factor included."""
+    client.force_login(user)
+    device = user.totpdevice_set.filter(confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def signed_in(personas):
+    """A function that returns a client signed in as the named persona."""
+
+    def make(username: str) -> Client:
+        return sign_in(Client(), personas[username])
+
+    return make
+
+
+PERSONA_NAMES = [persona.username for persona in PERSONAS]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=["js", "nojs"])
+def javascript(request) -> bool:
+    """Each browser journey runs with JavaScript on and off."""
+    return request.param == "js"
+
+
+@pytest.fixture
+def browser_page(chromium, javascript):
+    """A fresh browser context, as a new private window would be."""
+    context = chromium.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str, *, phone: bool = True) -> None:
+    """Save what the person sees, at desktop and phone widths."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+    if phone:
+        page.set_viewport_size({"width": 360, "height": 740})
+        page.screenshot(path=ARTIFACTS / f"{name}-phone.png", full_page=True)
+        page.set_viewport_size({"width": 1200, "height": 900})

@@ -1,0 +1,91 @@
+"""faced's configuration: refusals outside the demo, typed values."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from faced.environment import env_bool, env_int, env_list, env_str
+
+
+def run_faced(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "faced", *args],
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+class SecretKeyTests:
+    def test_it_refuses_to_start_without_a_secret_key(self, tmp_path):
+        """Outside the demo, faced says what to set and does not start."""
+        result = run_faced("check", env={"FACED_DATA_DIR": str(tmp_path)})
+        assert result.returncode == 2
+        assert "FACED_SECRET_KEY" in result.stderr
+        assert "Traceback" not in result.stderr
+
+    def test_it_refuses_a_short_secret_key(self, tmp_path):
+        result = run_faced(
+            "check",
+            env={"FACED_DATA_DIR": str(tmp_path), "FACED_SECRET_KEY": "short"},
+        )
+        assert result.returncode == 2
+        assert "at least 50 characters" in result.stderr
+
+    def test_it_reads_the_secret_key_from_a_file(self, tmp_path):
+        """FACED_SECRET_KEY_FILE names a file holding the key."""
+        key_file = tmp_path / "key"
+        key_file.write_text("f" * 64 + "\n")
+        result = run_faced(
+            "check",
+            env={
+                "FACED_DATA_DIR": str(tmp_path),
+                "FACED_SECRET_KEY_FILE": str(key_file),
+            },
+        )
+        assert result.returncode == 0, result.stderr
+
+    def test_it_makes_a_key_of_its_own_in_the_demo(self, tmp_path):
+        result = run_faced(
+            "check",
+            env={"FACED_DATA_DIR": str(tmp_path), "FACED_DEMO": "true"},
+        )
+        assert result.returncode == 0, result.stderr
+        key_file = tmp_path / "demo-secret-key"
+        assert len(key_file.read_text()) >= 50
+        assert key_file.stat().st_mode & 0o077 == 0
+
+
+class EnvironmentTests:
+    def test_it_reads_typed_values(self, monkeypatch):
+        monkeypatch.setenv("FACED_T_BOOL", "yes")
+        monkeypatch.setenv("FACED_T_INT", "42")
+        monkeypatch.setenv("FACED_T_LIST", "a, b,,c")
+        assert env_bool("FACED_T_BOOL", False) is True
+        assert env_int("FACED_T_INT", 1) == 42
+        assert env_list("FACED_T_LIST", []) == ["a", "b", "c"]
+        assert env_str("FACED_T_MISSING", "default") == "default"
+
+    @pytest.mark.parametrize(
+        ("reader", "value", "message"),
+        [
+            (lambda: env_bool("FACED_T", False), "maybe", "true or false"),
+            (lambda: env_int("FACED_T", 1), "ten", "whole number"),
+            (lambda: env_int("FACED_T", 1, minimum=1), "0", "at least 1"),
+        ],
+    )
+    def test_it_names_a_bad_value(self, monkeypatch, reader, value, message):
+        """A value of the wrong shape stops faced with its name."""
+        monkeypatch.setenv("FACED_T", value)
+        with pytest.raises(ImproperlyConfigured, match="FACED_T") as error:
+            reader()
+        assert message in str(error.value)
+
+    def test_it_names_an_unreadable_file(self, monkeypatch, tmp_path):
+        monkeypatch.setenv("FACED_T_FILE", str(tmp_path / "absent"))
+        with pytest.raises(ImproperlyConfigured, match="FACED_T_FILE"):
+            env_str("FACED_T")
