@@ -22,7 +22,9 @@ DATA_DIR = Path(env_str("FACED_DATA_DIR", str(Path.cwd() / "var")))
 # leaves in the data folder, so that `faced totp` works in a second
 # terminal without extra setup. It only loosens what a local trial needs.
 DEMO = env_bool("FACED_DEMO", (DATA_DIR / "DEMO").exists())
-DEBUG = env_bool("FACED_DEBUG", False)
+# Django's debug pages show code and settings; they are only ever allowed
+# in the demo, whatever FACED_DEBUG says.
+DEBUG = DEMO and env_bool("FACED_DEBUG", False)
 
 
 def _secret_key() -> str:
@@ -183,7 +185,8 @@ if BEHIND_PROXY:
     # Only the scheme is taken from the proxy; its address headers are
     # thrown away by faced.privacy before anything reads them.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = HTTPS and env_bool("FACED_SSL_REDIRECT", True)
+SSL_REDIRECT = env_bool("FACED_SSL_REDIRECT", True)
+SECURE_SSL_REDIRECT = HTTPS and SSL_REDIRECT
 # Django sends HSTS only on responses served over HTTPS.
 SECURE_HSTS_SECONDS = env_int("FACED_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = False

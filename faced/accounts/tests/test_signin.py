@@ -1,5 +1,6 @@
 """Signing in: passwords, second factors, throttling and timeouts."""
 
+import os
 import time
 
 import pytest
@@ -199,3 +200,32 @@ class DemoCodeTests:
         out = StringIO()
         call_command("totp", "committee1", stdout=out, stderr=StringIO())
         assert out.getvalue().strip() == current_code(personas["committee1"])
+
+
+REDIS_URL = os.environ.get("FACED_TEST_REDIS_URL")
+CACHE_BACKENDS = {
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "faced_cache",
+    },
+}
+if REDIS_URL:
+    # CI runs Redis beside PostgreSQL; the throttle must hold on either.
+    CACHE_BACKENDS["redis"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
+
+
+class ThrottleCacheTests:
+    @pytest.mark.parametrize("backend", sorted(CACHE_BACKENDS))
+    def test_it_locks_on_every_cache_backend(
+        self, personas, settings, backend
+    ):
+        settings.CACHES = {"default": CACHE_BACKENDS[backend]}
+        cache.clear()
+        for _attempt in range(settings.SIGNIN_MAX_FAILURES):
+            password_step(Client(), "committee2", "guess")
+        response = password_step(Client(), "committee2")
+        assert b"Too many wrong attempts" in response.content
+        cache.clear()

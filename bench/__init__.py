@@ -1,0 +1,1 @@
+"""faced's benchmarks. `make bench` runs every `bench_*.py` module here."""
