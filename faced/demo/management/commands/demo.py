@@ -1,3 +1,4 @@
+import signal
 import subprocess
 import sys
 
@@ -7,6 +8,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from faced.demo.personas import DEMO_PASSWORD, PERSONAS, create_personas
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
@@ -37,8 +42,12 @@ class Command(BaseCommand):
         if no_serve:
             return
         worker = subprocess.Popen([sys.executable, "-m", "faced", "db_worker"])
+        # A plain `kill` (SIGTERM) must stop the worker too, not orphan it.
+        signal.signal(signal.SIGTERM, _stop)
         try:
             call_command("serve")
+        except KeyboardInterrupt:
+            self.stdout.write("Stopped.")
         finally:
             worker.terminate()
             worker.wait(timeout=10)

@@ -1,0 +1,126 @@
+"""`faced demo` sets everything up, serves, and every persona signs in."""
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from faced.demo.personas import DEMO_PASSWORD, PERSONAS
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    """The demo as `make demo` runs it: its own data folder, waitress and
+    the task worker, in a separate process."""
+    data_dir = tmp_path_factory.mktemp("demo")
+    port = free_port()
+    env = {
+        "PATH": os.environ["PATH"],
+        "FACED_DEMO": "true",
+        "FACED_DATA_DIR": str(data_dir),
+        "FACED_LISTEN": f"127.0.0.1:{port}",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "faced", "demo"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz") as response:  # noqa: S310
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("the demo did not start: " + process.stdout.read())
+    yield base, env
+    process.terminate()
+    output, _ = process.communicate(timeout=20)
+    (data_dir / "demo-output.txt").write_text(output)
+
+
+class Browser:
+    """A cookie-keeping HTTP client, enough for faced's plain forms."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path: str) -> tuple[str, str]:
+        with self.opener.open(self.base + path) as response:
+            return response.url, response.read().decode()
+
+    def submit(self, path: str, fields: dict[str, str]) -> tuple[str, str]:
+        _url, page = self.get(path)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        body = urllib.parse.urlencode(
+            {**fields, "csrfmiddlewaretoken": token[1]}
+        ).encode()
+        with self.opener.open(self.base + path, data=body) as response:
+            return response.url, response.read().decode()
+
+
+class DemoTests:
+    def test_it_prints_every_login(self, demo_server):
+        _base, env = demo_server
+        result = subprocess.run(
+            [sys.executable, "-m", "faced", "demo", "--no-serve"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert DEMO_PASSWORD in result.stdout
+        for persona in PERSONAS:
+            assert persona.username in result.stdout
+
+    @pytest.mark.parametrize("persona", PERSONAS, ids=lambda p: p.username)
+    def test_every_persona_signs_in(self, demo_server, persona):
+        """Given the demo's printed logins, each persona signs in (with the
+        code `faced totp` prints when they need one) and lands on their
+        own page."""
+        base, env = demo_server
+        browser = Browser(base)
+        url, page = browser.submit(
+            "/signin/",
+            {"username": persona.username, "password": DEMO_PASSWORD},
+        )
+        if persona.needs_code:
+            assert url.endswith("/signin/code/"), page
+            code = subprocess.run(  # noqa: S603
+                [sys.executable, "-m", "faced", "totp", persona.username],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+            url, page = browser.submit("/signin/code/", {"code": code})
+        assert "Sign out" in page
+        if not persona.roles:
+            assert url.endswith("/my/")
+        else:
+            slug, role = persona.roles[0]
+            assert str(role.label) in page
+            if slug:
+                assert f"/o/{slug}/" in url
