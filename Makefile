@@ -4,13 +4,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench check-python clean
+.PHONY: demo test lint format bench check-python check-libsodium clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
 	  || { echo "faced needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)."; exit 1; }
 
-$(STAMP): pyproject.toml constraints.txt | check-python
+# pysodium (ristretto255, for the OPRF) loads the system's libsodium.
+check-libsodium: check-python
+	@$(PYTHON) -c 'import ctypes.util, sys; sys.exit(0 if ctypes.util.find_library("sodium") else 1)' \
+	  || { echo "faced needs the libsodium library: on Debian or Ubuntu, apt-get install libsodium23; on Fedora, dnf install libsodium; on macOS, brew install libsodium."; exit 1; }
+
+$(STAMP): pyproject.toml constraints.txt | check-python check-libsodium
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
@@ -25,6 +30,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy faced/crypto
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
