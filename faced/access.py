@@ -17,7 +17,7 @@ from django.apps import apps
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from faced.accounts.services import signin_pending_user
 from faced.orgs.roles import Role
@@ -140,6 +140,11 @@ def deployment_role(*roles: Role) -> Rule:
     return DeploymentRole(frozenset(roles))
 
 
+# What a person signed in with the operator's temporary password may reach.
+TEMPORARY_PASSWORD_ALLOWS = frozenset(
+    {"accounts:choose_password", "accounts:signout", "leave", "healthz"}
+)
+
 PROJECT_RULES: dict[str, Rule] = {
     "landing": public(),
     "leave": public(),
@@ -197,6 +202,14 @@ class AccessRuleMiddleware:
             # not go on: they sign in again, with the code.
             logout(request)
             return redirect_to_login(request.get_full_path())
+        if (
+            user.is_authenticated
+            and user.password_is_temporary
+            and match.view_name not in TEMPORARY_PASSWORD_ALLOWS
+        ):
+            # Nothing but choosing a password until the operator's
+            # temporary one is gone: the person's keys do not exist yet.
+            return redirect("accounts:choose_password")
         decision = rule.decide(request, view_kwargs)
         if decision is Decision.ALLOW:
             return None

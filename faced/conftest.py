@@ -6,6 +6,12 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from faced.accounts.custody import keys_unlock
+from faced.accounts.session_keys import (
+    COOKIE_NAME,
+    SESSION_FIELD,
+    encrypt_for_session,
+)
 from faced.demo.personas import PERSONAS, create_personas
 
 # Playwright's synchronous API runs an event loop in the test's thread;
@@ -23,14 +29,20 @@ def personas(db):
     return create_personas(password=PASSWORD)
 
 
-def sign_in(client: Client, user) -> Client:
-    """Sign USER in as the sign-in pages would, second factor included."""
+def sign_in(client: Client, user, *, with_keys: bool = False) -> Client:
+    """Sign USER in as the sign-in pages would, second factor included,
+    and with WITH_KEYS their unwrapped keys (a persona's password)."""
     client.force_login(user)
+    session = client.session
     device = user.totpdevice_set.filter(confirmed=True).first()
     if device is not None:
-        session = client.session
         session["otp_device_id"] = device.persistent_id
-        session.save()
+    if with_keys:
+        keys = keys_unlock(user=user, password=PASSWORD)
+        stored, cookie = encrypt_for_session(keys, user.pk)
+        session[SESSION_FIELD] = stored
+        client.cookies[COOKIE_NAME] = cookie
+    session.save()
     return client
 
 

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "faced.csrf.FacedCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "faced.accounts.session_keys.SessionKeysCookieMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "faced.accounts.middleware.IdleTimeoutMiddleware",
@@ -157,6 +158,21 @@ AUTH_PASSWORD_VALIDATORS = [
         "NumericPasswordValidator"
     },
 ]
+
+# Argon2id's cost for deriving the keys that wrap people's private keys
+# from their passwords (and receipts, fixed at install). See
+# docs/cryptography.md for why these values.
+KEY_DERIVATION_COST = {
+    "opslimit": env_int("FACED_ARGON2_OPSLIMIT", 3, minimum=1),
+    "memlimit": env_int("FACED_ARGON2_MEMORY_MIB", 64, minimum=8)
+    * 1024
+    * 1024,
+}
+# Wrong receipts per minute, deployment-wide, before receipt sign-in
+# pauses for the rest of the minute.
+RECEIPT_MAX_FAILURES_PER_MINUTE = env_int(
+    "FACED_RECEIPT_MAX_FAILURES_PER_MINUTE", 60, minimum=1
+)
 
 # Sessions live in the database so that several app servers can share
 # them; the cookie is the only thing a browser keeps.

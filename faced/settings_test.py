@@ -20,6 +20,8 @@ from faced.settings import *  # noqa: F403
 # Argon2's default cost is the point in production and only slows tests;
 # the hasher itself is the same.
 PASSWORD_HASHERS = ["faced.accounts.hashers.TestArgon2PasswordHasher"]
+# The same for the keys' Argon2id: libsodium's minimum cost in tests.
+KEY_DERIVATION_COST = {"opslimit": 1, "memlimit": 8192}
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
 }

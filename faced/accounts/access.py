@@ -6,5 +6,8 @@ RULES = {
     "accounts:signin_enrol": pending_second_factor(),
     "accounts:signout": public(),
     "accounts:home": signed_in(),
+    "accounts:choose_password": signed_in(),
+    "accounts:change_password": signed_in(),
+    "accounts:recover": public(),
     "survivor:home": signed_in(),
 }

@@ -34,3 +34,76 @@ class CodeForm(forms.Form):
             }
         ),
     )
+
+
+class NewPasswordForm(forms.Form):
+    """A new password, typed twice; checked by faced's password rules."""
+
+    new_password = forms.CharField(
+        label=_("New password"),
+        max_length=1024,
+        strip=False,
+        help_text=_(
+            "At least 12 characters. A few unrelated words are easy to "
+            "remember and hard to guess."
+        ),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        first = cleaned.get("new_password")
+        second = cleaned.get("new_password_again")
+        if first and second and first != second:
+            self.add_error(
+                "new_password_again", _("The two passwords are different.")
+            )
+        return cleaned
+
+
+class PasswordChangeForm(NewPasswordForm):
+    current_password = forms.CharField(
+        label=_("Current password"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ("current_password", "new_password", "new_password_again")
+
+
+class RecoverForm(NewPasswordForm):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "username",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
+    )
+    recovery_key = forms.CharField(
+        label=_("Recovery key"),
+        max_length=200,
+        help_text=_("The 13 groups of letters and digits on your printout."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+            }
+        ),
+    )
+    field_order = (
+        "username",
+        "recovery_key",
+        "new_password",
+        "new_password_again",
+    )

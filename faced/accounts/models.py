@@ -51,6 +51,14 @@ class User(AbstractBaseUser):
         validators=[validate_username],
     )
     is_active = models.BooleanField(default=True)
+    password_is_temporary = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Set by the operator's createuser: the person chooses their own "
+            "password, and only then are their keys made, so that the "
+            "operator who knew the first password can never open them."
+        ),
+    )
     date_joined = models.DateTimeField(default=timezone.now)
 
     USERNAME_FIELD = "username"
@@ -60,3 +68,63 @@ class User(AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.username
+
+
+class KeyCustody(models.Model):
+    """A person's public keys and their private keys, wrapped twice.
+
+    `wrapped_by_password` opens with a key derived from the password with
+    Argon2id (the salt and cost are kept here); `wrapped_by_recovery` opens
+    with the recovery key shown once. Neither the password nor the recovery
+    key is stored, so nothing here opens without the person.
+    """
+
+    user = models.OneToOneField(
+        User,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="key_custody",
+    )
+    box_public_key = models.BinaryField(max_length=32)
+    verify_key = models.BinaryField(max_length=32)
+    password_salt = models.BinaryField(max_length=16)
+    password_opslimit = models.PositiveIntegerField()
+    password_memlimit = models.PositiveBigIntegerField()
+    wrapped_by_password = models.BinaryField()
+    wrapped_by_recovery = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    password_wrapped_at = models.DateTimeField(default=timezone.now)
+    recovery_wrapped_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"keys of {self.user}"
+
+
+class ReceiptSalt(models.Model):
+    """The deployment's salt for receipts, made once at install.
+
+    It is not secret; it makes a receipt's lookup id differ from one
+    deployment to another, so that no table of precomputed receipts works
+    against every faced at once. It must never change.
+    """
+
+    salt = models.BinaryField(max_length=16)
+    # The Argon2id cost receipts are derived with, fixed at install: a
+    # receipt cannot be looked up before it is derived, so the cost cannot
+    # differ from one receipt to another.
+    opslimit = models.PositiveIntegerField()
+    memlimit = models.PositiveBigIntegerField()
+
+    def __str__(self) -> str:
+        return "receipt salt"
+
+
+class ReceiptIdentity(models.Model):
+    """An anonymous survivor, known only by what their receipt derives."""
+
+    lookup_id = models.CharField(max_length=64, unique=True)
+    box_public_key = models.BinaryField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"receipt {self.lookup_id[:8]}"

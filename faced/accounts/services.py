@@ -26,14 +26,31 @@ class SigninRefused(Exception):
     """A sign-in that did not succeed; the message is safe to show."""
 
 
-def user_create(*, username: str, password: str):
+def user_create(*, username: str, password: str, temporary: bool = False):
+    """Create a person who can sign in.
+
+    With TEMPORARY (the operator's createuser), the person must choose
+    their own password at first sign-in, and only then are their keys
+    made. Otherwise their keys are made now, wrapped under PASSWORD; the
+    recovery key is returned to be shown to them once.
+    """
+    from faced.accounts.custody import keys_create
+
     username = normalize_username(username)
     validate_username(username)
     User = get_user_model()
     if User.objects.filter(username=username).exists():
         raise ValueError(_("That username is taken."))
     validate_password(password)
-    return User.objects.create_user(username=username, password=password)
+    with transaction.atomic():
+        user = User.objects.create_user(username=username, password=password)
+        recovery_key = None
+        if temporary:
+            user.password_is_temporary = True
+            user.save(update_fields=["password_is_temporary"])
+        else:
+            _keys, recovery_key = keys_create(user=user, password=password)
+    return user, recovery_key
 
 
 def requires_second_factor(user) -> bool:
@@ -57,14 +74,25 @@ def signin_is_locked(username: str) -> bool:
     return failures >= settings.SIGNIN_MAX_FAILURES
 
 
-def _record_failure(username: str) -> None:
-    key = _throttle_key(username)
-    timeout = settings.SIGNIN_LOCK_MINUTES * 60
+def _count_failure(key: str, timeout: int) -> None:
+    """Add one to a failure counter that expires TIMEOUT seconds after
+    its first failure."""
     cache.add(key, 0, timeout)
     try:
         cache.incr(key)
     except ValueError:
+        # The counter expired between add and incr.
         cache.set(key, 1, timeout)
+
+
+def record_wrong_password(username: str) -> None:
+    """Count a wrong password or recovery key towards the username's
+    pause."""
+    _record_failure(username)
+
+
+def _record_failure(username: str) -> None:
+    _count_failure(_throttle_key(username), settings.SIGNIN_LOCK_MINUTES * 60)
 
 
 def signin_with_password(
@@ -183,3 +211,24 @@ def totp_enrolment_confirm(*, device: TOTPDevice, token: str) -> None:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
+
+
+def _receipt_failures_key() -> str:
+    return f"faced:receipt-failures:{int(time.time() // 60)}"
+
+
+def receipt_attempt_allowed() -> bool:
+    """Whether receipt sign-in is open this minute.
+
+    A receipt has no username to throttle by and faced keeps no addresses,
+    so wrong receipts are counted deployment-wide. With 90 bits per receipt
+    and Argon2id per attempt, guessing is hopeless anyway; the pause is a
+    second wall, at the cost that a flood of guesses delays honest
+    survivors by up to a minute.
+    """
+    failures = cache.get(_receipt_failures_key(), 0)
+    return failures < settings.RECEIPT_MAX_FAILURES_PER_MINUTE
+
+
+def receipt_failed() -> None:
+    _count_failure(_receipt_failures_key(), 120)

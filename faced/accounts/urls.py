@@ -10,6 +10,13 @@ urlpatterns = [
     path("signin/set-up/", views.signin_enrol, name="signin_enrol"),
     path("signout/", views.signout, name="signout"),
     path("home/", views.home, name="home"),
+    path(
+        "account/choose-password/",
+        views.choose_password,
+        name="choose_password",
+    ),
+    path("account/password/", views.change_password, name="change_password"),
+    path("recover/", views.recover, name="recover"),
 ]
 
 survivor_urlpatterns = (

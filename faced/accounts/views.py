@@ -3,8 +3,13 @@
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
+from django.contrib.auth import (
+    get_user_model,
+    logout,
+    update_session_auth_hash,
+)
 from django.contrib.auth import login as auth_login
-from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,11 +17,27 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
-from faced.accounts.forms import CodeForm, SigninForm
+from faced.accounts.custody import (
+    CustodyError,
+    keys_recover,
+    keys_unlock,
+    password_change,
+    password_choose_first,
+)
+from faced.accounts.forms import (
+    CodeForm,
+    NewPasswordForm,
+    PasswordChangeForm,
+    RecoverForm,
+    SigninForm,
+)
+from faced.accounts.models import normalize_username
 from faced.accounts.services import (
     SigninRefused,
+    record_wrong_password,
     requires_second_factor,
     signin_clear_pending,
+    signin_is_locked,
     signin_mark_pending,
     signin_pending_user,
     signin_with_password,
@@ -26,6 +47,7 @@ from faced.accounts.services import (
     totp_enrolment_start,
     totp_secret_for_typing,
 )
+from faced.accounts.session_keys import session_keys_store
 from faced.orgs.selectors import role_homes
 
 NEXT_KEY = "faced_signin_next"
@@ -56,21 +78,27 @@ def signin(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:home")
     form = SigninForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        password = form.cleaned_data["password"]
         try:
             user = signin_with_password(
                 request=request,
                 username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
+                password=password,
             )
-        except SigninRefused as refusal:
+            keys = keys_unlock(user=user, password=password)
+        except (SigninRefused, CustodyError) as refusal:
             form.add_error(None, str(refusal))
         else:
             next_url = _safe_next(request, request.GET.get("next"))
             if not requires_second_factor(user):
+                if keys is not None:
+                    session_keys_store(request, keys, user.pk)
                 if next_url:
                     request.session[NEXT_KEY] = next_url
                 return _finish_signin(request, user)
             signin_mark_pending(request=request, user=user)
+            if keys is not None:
+                session_keys_store(request, keys, user.pk)
             if next_url:
                 request.session[NEXT_KEY] = next_url
             if totp_device(user) is None:
@@ -176,3 +204,128 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def survivor_home(request: HttpRequest) -> HttpResponse:
     return render(request, "survivor/home.html")
+
+
+def _show_recovery_key(
+    request: HttpRequest, recovery_key: str, *, after_recovery: bool
+) -> HttpResponse:
+    """The one and only time a recovery key is shown. It is rendered in
+    the response to the form that made it, never stored, never redirected
+    to, and the page is not cached."""
+    return render(
+        request,
+        "accounts/recovery_key.html",
+        {"recovery_key": recovery_key, "after_recovery": after_recovery},
+    )
+
+
+def choose_password(request: HttpRequest) -> HttpResponse:
+    """First sign-in with the operator's temporary password: the person
+    chooses their own, and only then are their keys made."""
+    user = request.user
+    if not user.password_is_temporary:
+        return redirect("accounts:home")
+    form = NewPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            keys, recovery_key = password_choose_first(
+                user=user, new_password=form.cleaned_data["new_password"]
+            )
+        except ValidationError as error:
+            form.add_error("new_password", error)
+        except CustodyError as error:
+            form.add_error(None, str(error))
+        else:
+            update_session_auth_hash(request, user)
+            session_keys_store(request, keys, user.pk)
+            return _show_recovery_key(
+                request, recovery_key, after_recovery=False
+            )
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "accounts/choose_password.html",
+        {"form": form},
+        status=status,
+    )
+
+
+def change_password(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if signin_is_locked(user.username):
+            form.add_error(None, _("Too many wrong attempts. Wait a while."))
+        else:
+            try:
+                password_change(
+                    user=user,
+                    current_password=form.cleaned_data["current_password"],
+                    new_password=form.cleaned_data["new_password"],
+                )
+            except ValidationError as error:
+                form.add_error("new_password", error)
+            except CustodyError as error:
+                record_wrong_password(user.username)
+                form.add_error("current_password", str(error))
+            else:
+                update_session_auth_hash(request, user)
+                messages.success(
+                    request,
+                    _(
+                        "Your password is changed. Your keys are now locked "
+                        "with the new one; your recovery key still works."
+                    ),
+                )
+                return redirect("accounts:home")
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "accounts/change_password.html",
+        {"form": form},
+        status=status,
+    )
+
+
+def recover(request: HttpRequest) -> HttpResponse:
+    """A forgotten password: the recovery key opens the keys, a new
+    password is set, and a new recovery key is shown."""
+    if request.user.is_authenticated:
+        return redirect("accounts:change_password")
+    form = RecoverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        user = (
+            get_user_model()
+            .objects.filter(username=normalize_username(username))
+            .first()
+        )
+        refusal = _(
+            "That username and recovery key do not go together. Check "
+            "both against your printout."
+        )
+        if signin_is_locked(username):
+            form.add_error(None, _("Too many wrong attempts. Wait a while."))
+        elif user is None:
+            record_wrong_password(username)
+            form.add_error(None, refusal)
+        else:
+            try:
+                _keys, recovery_key = keys_recover(
+                    user=user,
+                    recovery_key=form.cleaned_data["recovery_key"],
+                    new_password=form.cleaned_data["new_password"],
+                )
+            except ValidationError as error:
+                form.add_error("new_password", error)
+            except CustodyError:
+                record_wrong_password(username)
+                form.add_error(None, refusal)
+            else:
+                return _show_recovery_key(
+                    request, recovery_key, after_recovery=True
+                )
+    status = 400 if form.errors else 200
+    return render(
+        request, "accounts/recover.html", {"form": form}, status=status
+    )

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from faced.accounts.custody import keys_create
 from faced.orgs.models import Organization
 from faced.orgs.roles import Role
 from faced.orgs.services import organization_create, role_grant
@@ -80,6 +81,9 @@ def create_personas(*, password: str = DEMO_PASSWORD) -> dict[str, object]:
             user = User.objects.create_user(
                 username=persona.username, password=password
             )
+            # The recovery key is not shown in the demo: the demo password
+            # is published anyway.
+            keys_create(user=user, password=password)
             for slug, role in persona.roles:
                 role_grant(
                     user=user,

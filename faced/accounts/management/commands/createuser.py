@@ -29,12 +29,17 @@ class Command(BaseCommand):
             if getpass.getpass("Password again: ") != password:
                 raise CommandError("The two passwords differ.")
         try:
-            user = user_create(username=username, password=password)
+            user, _recovery = user_create(
+                username=username, password=password, temporary=True
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         except ValueError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
-            f"Created {user.username}. Give them a role with `faced grant`; "
-            "role holders set up their authenticator app at first sign-in."
+            f"Created {user.username} with a temporary password. At first "
+            "sign-in they choose their own password, and only then are "
+            "their keys made, so nobody else can ever open them. Give them "
+            "a role with `faced grant`; role holders also set up an "
+            "authenticator app at first sign-in."
         )
