@@ -168,6 +168,10 @@ KEY_DERIVATION_COST = {
     * 1024
     * 1024,
 }
+# The largest attachment a survivor can add, encrypted as a stream.
+ATTACHMENT_MAX_BYTES = (
+    env_int("FACED_ATTACHMENT_MAX_MB", 50, minimum=1) * 1024 * 1024
+)
 # Wrong receipts per minute, deployment-wide, before receipt sign-in
 # pauses for the rest of the minute.
 RECEIPT_MAX_FAILURES_PER_MINUTE = env_int(

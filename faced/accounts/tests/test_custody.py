@@ -265,6 +265,28 @@ class SessionKeysTests:
         assert response.cookies[COOKIE_NAME].value == ""
         assert not Session.objects.filter(session_key=session_key).exists()
 
+    def test_the_idle_timeout_and_quick_exit_wipe_the_keys(
+        self, personas, settings
+    ):
+        import time
+
+        from faced.accounts.middleware import LAST_SEEN_KEY
+
+        for leave in ("idle", "quick exit"):
+            client = sign_in(Client(), personas["survivor"], with_keys=True)
+            session_key = client.session.session_key
+            if leave == "idle":
+                session = client.session
+                session[LAST_SEEN_KEY] = time.time() - 31 * 60
+                session.save()
+                response = client.get("/my/")
+            else:
+                response = client.get("/leave/")
+            assert response.cookies[COOKIE_NAME].value == "", leave
+            assert not Session.objects.filter(
+                session_key=session_key
+            ).exists(), leave
+
 
 class ReceiptTests:
     def test_a_receipt_opens_its_identity_and_nothing_is_kept(self, db):

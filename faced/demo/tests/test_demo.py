@@ -124,3 +124,43 @@ class DemoTests:
             assert str(role.label) in page
             if slug:
                 assert f"/o/{slug}/" in url
+
+
+PRINT_PRIVATE_KEYS = """
+import django, os
+os.environ["DJANGO_SETTINGS_MODULE"] = "faced.settings"
+django.setup()
+from django.contrib.auth import get_user_model
+from faced.accounts.custody import keys_unlock
+from faced.demo.personas import DEMO_PASSWORD
+for user in get_user_model().objects.all():
+    keys = keys_unlock(user=user, password=DEMO_PASSWORD)
+    print(keys.box_private_key.hex(), keys.signing_seed.hex())
+"""
+
+
+class DemoDatabaseTests:
+    def test_the_raw_database_file_holds_no_private_key(self, demo_server):
+        """Given the demo's SQLite file (and its write-ahead log) as a thief
+        would copy them, no persona's private key is in them, raw or as
+        text."""
+        _base, env = demo_server
+        printed = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", PRINT_PRIVATE_KEYS],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        assert len(printed) == 2 * len(PERSONAS)
+        from pathlib import Path
+
+        data_dir = Path(env["FACED_DATA_DIR"])
+        raw = b"".join(
+            path.read_bytes() for path in data_dir.glob("faced.sqlite3*")
+        )
+        assert len(raw) > 10_000
+        for hex_key in printed:
+            secret = bytes.fromhex(hex_key)
+            assert secret not in raw
+            assert hex_key.encode() not in raw
