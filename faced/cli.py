@@ -5,6 +5,12 @@ import sys
 
 
 def main() -> None:
+    if sys.argv[1:3] == ["ledger", "watch"]:
+        # A member's verifier runs on their own computer with no settings,
+        # no database and no secret key: only the server's address.
+        from faced.ledger.watch import main as watch
+
+        sys.exit(watch(sys.argv[3:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faced.settings")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "faced",
+    "faced.ledger",
     "faced.orgs",
     "faced.accounts",
     "faced.demo",
@@ -232,6 +233,12 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [NONE],
     }
 }
+
+# The ledger's log key (signs checkpoints): a secret file, made once with
+# `faced ledger init`. faced does not start without it.
+LEDGER_KEY_FILE = env_str(
+    "FACED_LEDGER_KEY_FILE", str(DATA_DIR / "ledger.key")
+)
 
 # Where `faced serve` listens, and with how many threads.
 LISTEN = env_str("FACED_LISTEN", "127.0.0.1:8000")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("faced.accounts.urls")),
     path("my/", include(survivor_urlpatterns)),
     path("", include("faced.orgs.urls")),
+    path("ledger/", include("faced.ledger.urls")),
 ]
 
 handler400 = "faced.views.bad_request"

@@ -6,6 +6,7 @@ password, their recovery key or their receipt). Nothing the server holds,
 its secret key included, is enough.
 """
 
+import base64
 import secrets
 
 from django.conf import settings
@@ -37,6 +38,12 @@ from faced.crypto.receipts import (
     derive_receipt_keys,
     new_receipt,
 )
+from faced.ledger.services import ledger_append
+from faced.orgs.services import person_reference
+
+
+def _b64(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
 
 
 class CustodyError(ValueError):
@@ -96,6 +103,16 @@ def keys_create(*, user: User, password: str) -> tuple[PersonKeys, str]:
         _wrap_with_password(custody, keys, password)
         recovery_key = _wrap_with_recovery(custody, keys)
         custody.save()
+        # The public keys go on the record, so that anyone can later check
+        # a signature (a finding's) against the key the person had then.
+        ledger_append(
+            event_type="keys_created",
+            payload={
+                "person": person_reference(user),
+                "box_public_key": _b64(keys.box_public_key),
+                "verify_key": _b64(keys.verify_key),
+            },
+        )
     return keys, recovery_key
 
 

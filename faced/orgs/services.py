@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from faced.ledger.services import ledger_append
 from faced.orgs.models import Organization, RoleAssignment
 from faced.orgs.roles import (
     DEPLOYMENT_ROLES,
@@ -37,7 +38,22 @@ def organization_create(*, name: str, slug: str = "") -> Organization:
             _("There is already an organization with the short name %(slug)s.")
             % {"slug": slug}
         )
-    return Organization.objects.create(name=name, slug=slug)
+    with transaction.atomic():
+        organization = Organization.objects.create(name=name, slug=slug)
+        ledger_append(
+            event_type="organization_created",
+            payload={"organization": slug, "name": name},
+        )
+    return organization
+
+
+def person_reference(user) -> str:
+    """How the ledger names a person: an opaque reference, never a name."""
+    return f"person/{user.pk}"
+
+
+def _granter(by) -> str:
+    return person_reference(by) if by is not None else "operator shell"
 
 
 def _check_scope(role: Role, organization: Organization | None) -> None:
@@ -100,12 +116,23 @@ def role_grant(
                     "org": organization.name,
                 }
             )
-        return RoleAssignment.objects.create(
+        assignment = RoleAssignment.objects.create(
             user=user,
             organization=organization,
             role=role,
             granted_by=granted_by,
         )
+        # Packing a committee must be visible: every grant is on the record.
+        ledger_append(
+            event_type="role_granted",
+            payload={
+                "organization": organization.slug if organization else None,
+                "role": role.value,
+                "person": person_reference(user),
+                "by": _granter(granted_by),
+            },
+        )
+        return assignment
 
 
 def role_revoke(
@@ -136,4 +163,13 @@ def role_revoke(
         assignment.revoked_at = timezone.now()
         assignment.revoked_by = revoked_by
         assignment.save(update_fields=["revoked_at", "revoked_by"])
+        ledger_append(
+            event_type="role_revoked",
+            payload={
+                "organization": organization.slug if organization else None,
+                "role": role.value,
+                "person": person_reference(user),
+                "by": _granter(revoked_by),
+            },
+        )
         return assignment

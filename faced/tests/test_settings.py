@@ -13,7 +13,11 @@ from faced.environment import env_bool, env_int, env_list, env_str
 def run_faced(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(  # noqa: S603
         [sys.executable, "-m", "faced", *args],
-        env={"PATH": os.environ["PATH"], **env},
+        env={
+            "PATH": os.environ["PATH"],
+            "FACED_LEDGER_KEY_FILE": os.environ["FACED_LEDGER_KEY_FILE"],
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=60,
@@ -58,6 +62,37 @@ class SecretKeyTests:
         key_file = tmp_path / "demo-secret-key"
         assert len(key_file.read_text()) >= 50
         assert key_file.stat().st_mode & 0o077 == 0
+
+
+class LogKeyTests:
+    def test_it_refuses_to_start_without_the_log_key(self, tmp_path):
+        """Outside `faced ledger init`, faced says how to make the key."""
+        result = run_faced(
+            "check",
+            env={
+                "FACED_DATA_DIR": str(tmp_path),
+                "FACED_SECRET_KEY": "k" * 60,
+                "FACED_LEDGER_KEY_FILE": str(tmp_path / "absent.key"),
+            },
+        )
+        assert result.returncode != 0
+        assert "faced ledger init" in result.stderr
+        assert "Traceback" not in result.stderr
+
+    def test_init_makes_a_private_key_once(self, tmp_path):
+        env = {
+            "FACED_DATA_DIR": str(tmp_path),
+            "FACED_SECRET_KEY": "k" * 60,
+            "FACED_LEDGER_KEY_FILE": str(tmp_path / "ledger.key"),
+        }
+        made = run_faced("ledger", "init", "--origin", "x.example/l", env=env)
+        assert made.returncode == 0, made.stderr
+        assert "x.example/l+" in made.stdout
+        assert (tmp_path / "ledger.key").stat().st_mode & 0o077 == 0
+        again = run_faced("ledger", "init", env=env)
+        assert again.returncode != 0
+        assert "never replaces a log key" in again.stderr
+        assert run_faced("check", env=env).returncode == 0
 
 
 class EnvironmentTests:

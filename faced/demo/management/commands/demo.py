@@ -1,6 +1,7 @@
 import signal
 import subprocess
 import sys
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -8,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from faced.demo.personas import DEMO_PASSWORD, PERSONAS, create_personas
+from faced.ledger.log_key import log_key_create, log_key_path
 
 
 def _stop(signum, frame):
@@ -15,6 +17,8 @@ def _stop(signum, frame):
 
 
 class Command(BaseCommand):
+    # The demo makes the log key the system checks would ask for.
+    requires_system_checks: ClassVar[list[str]] = []
     help = (
         "Set up the demo (database, demo organization, one person per role) "
         "and serve it with the background worker. Demo only."
@@ -33,6 +37,8 @@ class Command(BaseCommand):
                 "`faced demo` creates people with a published password, so "
                 "it runs only in the demo (FACED_DEMO=true, or `make demo`)."
             )
+        if not log_key_path().exists():
+            log_key_create(f"{settings.LISTEN}/ledger")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)

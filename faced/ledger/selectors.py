@@ -1,0 +1,83 @@
+"""Reads of the ledger: roots and proofs for any tree size, from stored
+perfect-subtree hashes, in two queries whatever the size of the log."""
+
+from collections.abc import Callable, Iterable
+
+from django.db.models import Q
+
+from faced.ledger import merkle
+from faced.ledger.models import Checkpoint, LedgerEntry, LedgerHead, LedgerNode
+
+
+def ledger_size() -> int:
+    size = LedgerHead.objects.filter(pk=1).values_list("size", flat=True)
+    return size.first() or 0
+
+
+def subtree_hashes(
+    wanted: Iterable[tuple[int, int]],
+) -> dict[tuple[int, int], bytes]:
+    """The stored hashes of the given perfect subtrees (level, index);
+    level 0 is a leaf hash, kept with its entry."""
+    wanted = set(wanted)
+    found: dict[tuple[int, int], bytes] = {}
+    leaves = [index for level, index in wanted if level == 0]
+    if leaves:
+        for sequence, leaf in LedgerEntry.objects.filter(
+            sequence__in=leaves
+        ).values_list("sequence", "leaf_hash"):
+            found[(0, sequence)] = bytes(leaf)
+    by_level: dict[int, list[int]] = {}
+    for level, index in wanted:
+        if level > 0:
+            by_level.setdefault(level, []).append(index)
+    if by_level:
+        condition = Q()
+        for level, indexes in by_level.items():
+            condition |= Q(level=level, position__in=indexes)
+        for level, index, node in LedgerNode.objects.filter(
+            condition
+        ).values_list("level", "position", "hash"):
+            found[(level, index)] = bytes(node)
+    missing = wanted - set(found)
+    if missing:
+        raise LookupError(
+            "The ledger is missing stored hashes "
+            f"{sorted(missing)[:5]}: run `faced ledger verify`."
+        )
+    return found
+
+
+def _with_stored_nodes(compute: Callable[[merkle.SubtreeHash], object]):
+    """Run COMPUTE against the stored nodes, fetched in one go: which
+    nodes a computation reads never depends on their values."""
+    table = subtree_hashes(merkle.nodes_needed(compute))
+    return compute(lambda level, index: table[(level, index)])
+
+
+def root_at(size: int) -> bytes:
+    return _with_stored_nodes(lambda nodes: merkle.root_from(nodes, size))
+
+
+def inclusion_proof(index: int, tree_size: int) -> list[bytes]:
+    return _with_stored_nodes(
+        lambda nodes: merkle.inclusion_proof_from(nodes, index, tree_size)
+    )
+
+
+def consistency_proof(old_size: int, new_size: int) -> list[bytes]:
+    return _with_stored_nodes(
+        lambda nodes: merkle.consistency_proof_from(nodes, old_size, new_size)
+    )
+
+
+def latest_checkpoint() -> Checkpoint | None:
+    return Checkpoint.objects.order_by("-tree_size", "-id").first()
+
+
+def entries_page(start: int, limit: int) -> list[LedgerEntry]:
+    return list(
+        LedgerEntry.objects.filter(sequence__gte=start).order_by("sequence")[
+            :limit
+        ]
+    )
