@@ -164,3 +164,58 @@ class DemoDatabaseTests:
             secret = bytes.fromhex(hex_key)
             assert secret not in raw
             assert hex_key.encode() not in raw
+
+
+class DemoLedgerTests:
+    def test_a_members_watcher_sees_the_demo_log_only_grow(
+        self, demo_server, tmp_path
+    ):
+        """Given the demo's published key, a member's watcher on another
+        computer (here: a process with no settings at all) checks the log,
+        then after a new event checks that it grew consistently."""
+        base, env = demo_server
+        with urllib.request.urlopen(base + "/ledger/key") as response:  # noqa: S310
+            key = response.read().decode().strip()
+        state = tmp_path / "watch.json"
+        bare_env = {"PATH": os.environ["PATH"]}
+
+        def watch() -> subprocess.CompletedProcess:
+            return subprocess.run(  # noqa: S603
+                [
+                    sys.executable,
+                    "-m",
+                    "faced",
+                    "ledger",
+                    "watch",
+                    base,
+                    "--state",
+                    str(state),
+                    "--key",
+                    key,
+                ],
+                env=bare_env,
+                capture_output=True,
+                text=True,
+            )
+
+        first = watch()
+        assert first.returncode == 0, first.stderr
+        assert first.stdout.startswith("ok")
+        subprocess.run(
+            [sys.executable, "-m", "faced", "createorg", "Watched Branch"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        second = watch()
+        assert second.returncode == 0, second.stderr
+        assert "grew" in second.stdout and "consistently" in second.stdout
+
+        verified = subprocess.run(
+            [sys.executable, "-m", "faced", "ledger", "verify"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert verified.returncode == 0, verified.stderr
+        assert verified.stdout.startswith("ok: ")

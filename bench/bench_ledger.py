@@ -1,0 +1,237 @@
+"""The ledger: appends per second, proofs and verification at a million
+entries, and bytes per entry, each beside the in-memory tree as baseline.
+
+The million-entry log is written in bulk (the same rows `ledger_append`
+writes, computed in memory) so that the benchmark measures reading and
+verifying, not a million separate transactions.
+"""
+
+import datetime as dt
+import os
+import time
+
+from django.db import connection, transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from bench.figures import Figure
+from faced.ledger import merkle
+from faced.ledger.models import (
+    Checkpoint,
+    LedgerEntry,
+    LedgerHead,
+    LedgerNode,
+)
+from faced.ledger.selectors import consistency_proof, inclusion_proof
+from faced.ledger.services import leaf_data_for, ledger_append
+from faced.ledger.verify import ledger_verify
+
+MILLION = int(os.environ.get("FACED_BENCH_LEDGER_SIZE", 1_000_000))
+APPENDS = 300
+PROOFS = 200
+
+
+def _appends_per_second() -> tuple[float, float]:
+    # Checkpoints are signed by the background worker, not by the appender:
+    # queue them without running them, as the database backend would.
+    dummy = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
+    with override_settings(TASKS=dummy):
+        start = time.perf_counter()
+        for number in range(APPENDS):
+            with transaction.atomic():
+                ledger_append(event_type="bench", payload={"number": number})
+        ours = APPENDS / (time.perf_counter() - start)
+
+    tree = merkle.InMemoryTree()
+    start = time.perf_counter()
+    for number in range(APPENDS):
+        tree.append(f'{{"number":{number}}}'.encode())
+    return ours, APPENDS / (time.perf_counter() - start)
+
+
+def appends_only() -> list[Figure]:
+    """Appends on whatever database this process runs on."""
+    ours, baseline = _appends_per_second()
+    vendor = connection.vendor
+    return [
+        Figure(
+            f"ledger appends, one per transaction ({vendor})",
+            ours,
+            "per s",
+            "in-memory tree appends",
+            baseline,
+        ),
+    ]
+
+
+def _fill(size: int) -> merkle.InMemoryTree:
+    """Write SIZE entries and their nodes in bulk; return the same tree in
+    memory."""
+    Checkpoint.objects.all().delete()
+    LedgerEntry.objects.all().delete()
+    LedgerNode.objects.all().delete()
+    tree = merkle.InMemoryTree()
+    moment = timezone.now() - dt.timedelta(days=365)
+    entries, nodes = [], []
+    for sequence in range(size):
+        data = leaf_data_for(
+            sequence=sequence,
+            moment=moment + dt.timedelta(seconds=sequence),
+            event_type="bench",
+            payload={"number": sequence},
+        )
+        leaf = merkle.leaf_hash(data.encode())
+        tree.append_leaf_hash(leaf)
+        entries.append(
+            LedgerEntry(
+                sequence=sequence,
+                created_at=moment + dt.timedelta(seconds=sequence),
+                event_type="bench",
+                leaf_data=data,
+                leaf_hash=leaf,
+            )
+        )
+        level, position = 0, sequence
+        while position & 1:
+            level, position = level + 1, position >> 1
+            nodes.append(
+                LedgerNode(
+                    level=level,
+                    position=position,
+                    hash=tree.subtree(level, position),
+                )
+            )
+        if len(entries) >= 20_000:
+            with transaction.atomic():
+                LedgerEntry.objects.bulk_create(entries)
+                LedgerNode.objects.bulk_create(nodes)
+            entries, nodes = [], []
+    with transaction.atomic():
+        LedgerEntry.objects.bulk_create(entries)
+        LedgerNode.objects.bulk_create(nodes)
+        LedgerHead.objects.update_or_create(pk=1, defaults={"size": size})
+    return tree
+
+
+def _proof_ms(proof, repeat: int) -> float:
+    import random
+
+    chooser = random.Random(9162)  # noqa: S311 (which entries, not secrets)
+    times = []
+    for _ in range(repeat):
+        arguments = proof(chooser)
+        start = time.perf_counter()
+        arguments()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return times[int(len(times) * 0.95) - 1]
+
+
+def _bytes_per_entry(size: int) -> float:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_total_relation_size('ledger_ledgerentry') + "
+                "pg_total_relation_size('ledger_ledgernode')"
+            )
+            return cursor.fetchone()[0] / size
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute(
+                "SELECT SUM(pgsize) FROM dbstat "
+                "WHERE name LIKE '%ledger_ledger%'"
+            )
+            return cursor.fetchone()[0] / size
+        except Exception:  # SQLite built without dbstat: the whole file
+            database = connection.settings_dict["NAME"]
+            return os.path.getsize(database) / size
+
+
+def million() -> list[Figure]:
+    size = MILLION
+    start = time.perf_counter()
+    tree = _fill(size)
+    fill_seconds = time.perf_counter() - start
+
+    def inclusion(chooser):
+        index = chooser.randrange(size)
+        return lambda: inclusion_proof(index, size)
+
+    def consistency(chooser):
+        old = chooser.randrange(1, size)
+        return lambda: consistency_proof(old, size)
+
+    def memory_inclusion(chooser):
+        index = chooser.randrange(size)
+        return lambda: tree.inclusion_proof(index, size)
+
+    def memory_consistency(chooser):
+        old = chooser.randrange(1, size)
+        return lambda: tree.consistency_proof(old, size)
+
+    inclusion_ms = _proof_ms(inclusion, PROOFS)
+    consistency_ms = _proof_ms(consistency, PROOFS)
+    memory_inclusion_ms = _proof_ms(memory_inclusion, PROOFS)
+    memory_consistency_ms = _proof_ms(memory_consistency, PROOFS)
+
+    start = time.perf_counter()
+    result = ledger_verify()
+    verify_seconds = time.perf_counter() - start
+    assert result.root == tree.root()
+
+    start = time.perf_counter()
+    rebuilt = merkle.InMemoryTree()
+    for entry_data in LedgerEntry.objects.values_list(
+        "leaf_data", flat=True
+    ).iterator(chunk_size=5000):
+        rebuilt.append(entry_data.encode())
+    memory_verify = time.perf_counter() - start
+
+    vendor = connection.vendor
+    label = f"{size:,} entries, {vendor}"
+    return [
+        Figure(
+            f"inclusion proof at {label}, p95",
+            inclusion_ms,
+            "ms",
+            "in-memory tree",
+            memory_inclusion_ms,
+            "< 5 ms",
+        ),
+        Figure(
+            f"consistency proof at {label}, p95",
+            consistency_ms,
+            "ms",
+            "in-memory tree",
+            memory_consistency_ms,
+            "< 5 ms",
+        ),
+        Figure(
+            f"faced ledger verify at {label}",
+            verify_seconds,
+            "s",
+            "read + rebuild in memory",
+            memory_verify,
+            "< 60 s",
+        ),
+        Figure(
+            f"bytes stored per entry ({vendor})",
+            _bytes_per_entry(size),
+            "B",
+            "leaf data alone",
+            sum(
+                len(d)
+                for d in LedgerEntry.objects.values_list(
+                    "leaf_data", flat=True
+                )[:1000]
+            )
+            / 1000,
+        ),
+        Figure(f"bulk-writing {label} (setup)", fill_seconds, "s", "-", 0.0),
+    ]
+
+
+def run() -> list[Figure]:
+    return appends_only() + million()
