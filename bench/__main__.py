@@ -54,6 +54,11 @@ def _run_modules(wanted: set[str]) -> list:
 
     django.setup()
     from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+
+    # The test client's host name, and the locmem outbox: benchmarks use
+    # the same in-process client as the tests.
+    setup_test_environment()
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)

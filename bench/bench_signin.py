@@ -9,6 +9,10 @@ from bench.figures import Figure, percentile_ms
 
 def run() -> list[Figure]:
     client = Client()
+    for path in ("/", "/healthz"):
+        status = client.get(path).status_code
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}, not 200")
     landing = percentile_ms(lambda: client.get("/"), repeat=200)
     health = percentile_ms(lambda: client.get("/healthz"), repeat=200)
 
