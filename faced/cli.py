@@ -11,6 +11,12 @@ def main() -> None:
         from faced.ledger.watch import main as watch
 
         sys.exit(watch(sys.argv[3:]))
+    if sys.argv[1:3] == ["ledger", "check-proof"]:
+        # A survivor checks a proof bundle on any computer, with no
+        # settings, no database and no secret key: only the bundle.
+        from faced.ledger.bundle import main as check_proof
+
+        sys.exit(check_proof(sys.argv[3:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faced.settings")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line

@@ -56,6 +56,35 @@ def signed_in(personas):
     return make
 
 
+@pytest.fixture
+def survivor_record(personas):
+    """A record of the survivor persona's, with a file, shared with the
+    advocate persona: the identifiers record URLs are asked with."""
+    import io
+
+    from faced.accounts.custody import keys_unlock
+    from faced.conftest import PASSWORD
+    from faced.orgs.models import Organization
+    from faced.vault.services import attachment_add, record_save, share_with
+
+    owner = personas["survivor"]
+    keys = keys_unlock(user=owner, password=PASSWORD)
+    saved = record_save(owner=owner, keys=keys, fields={"what": "a record"})
+    record = saved.version.record
+    upload = io.BytesIO(b"a file")
+    attachment = attachment_add(
+        record=record, owner=owner, keys=keys, name="a.txt", source=upload
+    )
+    share_with(
+        record=record,
+        owner=owner,
+        keys=keys,
+        reader=personas["advocate"],
+        organization=Organization.objects.get(slug="demo"),
+    )
+    return {"record_id": record.pk, "attachment_id": attachment.pk}
+
+
 PERSONA_NAMES = [persona.username for persona in PERSONAS]
 
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "faced.ledger",
     "faced.orgs",
     "faced.accounts",
+    "faced.vault",
     "faced.demo",
 ]
 
@@ -185,6 +186,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 12 * 60 * 60
 STAFF_IDLE_MINUTES = env_int("FACED_STAFF_IDLE_MINUTES", 30, minimum=1)
+# Survivors are signed out sooner: a shared phone left on the table.
+SURVIVOR_IDLE_MINUTES = env_int("FACED_SURVIVOR_IDLE_MINUTES", 15, minimum=1)
 
 # Served over HTTPS everywhere but the demo on 127.0.0.1.
 HTTPS = env_bool("FACED_HTTPS", not DEMO)

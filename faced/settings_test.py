@@ -13,6 +13,7 @@ _SCRATCH = Path(tempfile.mkdtemp(prefix="faced-test-"))
 
 os.environ.setdefault("FACED_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("FACED_HTTPS", "false")
+os.environ["FACED_DATA_DIR"] = str(_SCRATCH)
 os.environ["FACED_DEMO"] = "false"
 # A log key for the suite, made once per run.
 if not os.environ.get("FACED_LEDGER_KEY_FILE"):

@@ -3,14 +3,15 @@
 from django.urls import include, path
 
 from faced import views
-from faced.accounts.urls import survivor_urlpatterns
+from faced.vault.urls import advocate_urlpatterns
 
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("leave/", views.leave, name="leave"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("faced.accounts.urls")),
-    path("my/", include(survivor_urlpatterns)),
+    path("", include("faced.vault.urls")),
+    path("", include(advocate_urlpatterns)),
     path("", include("faced.orgs.urls")),
     path("ledger/", include("faced.ledger.urls")),
 ]

@@ -9,5 +9,4 @@ RULES = {
     "accounts:choose_password": signed_in(),
     "accounts:change_password": signed_in(),
     "accounts:recover": public(),
-    "survivor:home": signed_in(),
 }

@@ -220,21 +220,44 @@ def _receipt_salt() -> tuple[bytes, DerivationCost]:
     return bytes(row.salt), DerivationCost(row.opslimit, row.memlimit)
 
 
-def receipt_create() -> tuple[str, ReceiptKeys]:
+def receipt_create() -> tuple[str, ReceiptIdentity, PersonKeys]:
     """A new anonymous identity: the receipt to show once, and its keys.
 
-    Only the lookup id and the public key are stored.
+    Only the lookup id and the public key are stored, with an account of
+    a random name and no password that the receipt signs in as.
     """
     receipt = new_receipt()
     keys = derive_receipt_keys(receipt, *_receipt_salt())
-    ReceiptIdentity.objects.create(
-        lookup_id=keys.lookup_id.hex(),
-        box_public_key=keys.box_public_key,
+    with transaction.atomic():
+        user = User.objects.create_user(
+            username=f"receipt-{secrets.token_hex(8)}", password=None
+        )
+        identity = ReceiptIdentity.objects.create(
+            lookup_id=keys.lookup_id.hex(),
+            box_public_key=keys.box_public_key,
+            user=user,
+        )
+    return receipt, identity, _person_keys(keys)
+
+
+def _person_keys(keys: ReceiptKeys) -> PersonKeys:
+    return PersonKeys(
+        box_private_key=keys.box_private_key, signing_seed=keys.signing_seed
     )
-    return receipt, keys
 
 
-def receipt_open(receipt: str) -> tuple[ReceiptIdentity, ReceiptKeys]:
+def box_public_key_of(user: User) -> bytes:
+    """The key to seal things to USER: their own, or their receipt's."""
+    custody = KeyCustody.objects.filter(user=user).first()
+    if custody is not None:
+        return bytes(custody.box_public_key)
+    identity = ReceiptIdentity.objects.filter(user=user).first()
+    if identity is not None:
+        return bytes(identity.box_public_key)
+    raise CustodyError(_("This person has no keys yet."))
+
+
+def receipt_open(receipt: str) -> tuple[ReceiptIdentity, PersonKeys]:
     """The identity and keys a receipt opens, or CustodyError.
 
     Guessing is throttled deployment-wide (a receipt has no username to
@@ -265,4 +288,4 @@ def receipt_open(receipt: str) -> tuple[ReceiptIdentity, ReceiptKeys]:
                 "against your copy."
             )
         )
-    return identity, keys
+    return identity, _person_keys(keys)

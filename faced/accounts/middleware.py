@@ -9,6 +9,8 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from faced.orgs.selectors import request_roles
+
 LAST_SEEN_KEY = "faced_last_seen"
 
 
@@ -26,7 +28,12 @@ class IdleTimeoutMiddleware:
         if request.user.is_authenticated:
             now = time.time()
             last_seen = request.session.get(LAST_SEEN_KEY, now)
-            idle_limit = settings.STAFF_IDLE_MINUTES * 60
+            minutes = (
+                settings.STAFF_IDLE_MINUTES
+                if request_roles(request)
+                else settings.SURVIVOR_IDLE_MINUTES
+            )
+            idle_limit = minutes * 60
             if now - last_seen > idle_limit:
                 logout(request)
                 messages.info(
@@ -35,7 +42,7 @@ class IdleTimeoutMiddleware:
                         "You were signed out after %(minutes)s minutes "
                         "without activity, to keep your account safe."
                     )
-                    % {"minutes": settings.STAFF_IDLE_MINUTES},
+                    % {"minutes": minutes},
                 )
             else:
                 request.session[LAST_SEEN_KEY] = now

@@ -124,6 +124,11 @@ class ReceiptIdentity(models.Model):
 
     lookup_id = models.CharField(max_length=64, unique=True)
     box_public_key = models.BinaryField(max_length=32)
+    # The account the receipt signs in as: a random name, no password, so
+    # that sessions, timeouts and access rules work as for everyone else.
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="receipt_identity"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -18,8 +18,3 @@ urlpatterns = [
     path("account/password/", views.change_password, name="change_password"),
     path("recover/", views.recover, name="recover"),
 ]
-
-survivor_urlpatterns = (
-    [path("", views.survivor_home, name="home")],
-    "survivor",
-)

@@ -202,10 +202,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/choose_home.html", {"homes": homes})
 
 
-def survivor_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "survivor/home.html")
-
-
 def _show_recovery_key(
     request: HttpRequest, recovery_key: str, *, after_recovery: bool
 ) -> HttpResponse:

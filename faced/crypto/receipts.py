@@ -74,6 +74,7 @@ def normalize_receipt(receipt: str) -> str:
 class ReceiptKeys:
     lookup_id: bytes
     box_private_key: bytes
+    signing_seed: bytes
 
     def __repr__(self) -> str:
         return f"ReceiptKeys(lookup_id={self.lookup_id.hex()})"
@@ -110,4 +111,5 @@ def derive_receipt_keys(
     return ReceiptKeys(
         lookup_id=part(b"faced receipt lookup id"),
         box_private_key=part(b"faced receipt box key"),
+        signing_seed=part(b"faced receipt signing key"),
     )

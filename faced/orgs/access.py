@@ -3,7 +3,6 @@ from faced.orgs.roles import Role
 
 RULES = {
     "staff:committee_home": organization_role(Role.COMMITTEE),
-    "staff:advocate_home": organization_role(Role.ADVOCATE),
     "staff:appeals_home": organization_role(Role.APPEALS),
     "staff:leadership_home": organization_role(Role.LEADERSHIP),
     "staff:coordinator_home": organization_role(Role.COORDINATOR),

@@ -47,7 +47,8 @@ class RoleHome:
 
 
 HOME_URL_NAMES = {
-    Role.ADVOCATE: "staff:advocate_home",
+    # The advocate's page lists records shared with them: the vault's.
+    Role.ADVOCATE: "advocate:home",
     Role.COMMITTEE: "staff:committee_home",
     Role.APPEALS: "staff:appeals_home",
     Role.LEADERSHIP: "staff:leadership_home",

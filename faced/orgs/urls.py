@@ -8,7 +8,6 @@ urlpatterns = [
     path(
         "o/<slug:org>/committee/", views.committee_home, name="committee_home"
     ),
-    path("o/<slug:org>/advocate/", views.advocate_home, name="advocate_home"),
     path("o/<slug:org>/appeals/", views.appeals_home, name="appeals_home"),
     path(
         "o/<slug:org>/leadership/",

@@ -99,10 +99,6 @@ def committee_home(request: HttpRequest, org: str) -> HttpResponse:
     return _organization_home(request, org, Role.COMMITTEE)
 
 
-def advocate_home(request: HttpRequest, org: str) -> HttpResponse:
-    return _organization_home(request, org, Role.ADVOCATE)
-
-
 def appeals_home(request: HttpRequest, org: str) -> HttpResponse:
     return _organization_home(request, org, Role.APPEALS)
 

@@ -21,8 +21,10 @@ from faced.demo.personas import PERSONAS
 
 # Values for the URL parameters of the table's requests. Organization pages
 # are asked for in Demo Collective, where the persona of Other Collective
-# holds nothing.
-URL_KWARGS = {"org": "demo"}
+# holds nothing; record pages for the survivor persona's record (the
+# `survivor_record` fixture gives its identifiers), which everyone else
+# must not find.
+URL_KWARGS = {"org": "demo", "step": 0, "number": 1}
 
 
 def url_patterns(
@@ -74,9 +76,10 @@ def observed_decision(response) -> Decision:
     return Decision.ALLOW
 
 
-def url_for(name: str) -> str:
+def url_for(name: str, extra: dict | None = None) -> str:
     pattern = dict(url_patterns())[name]
-    kwargs = {key: URL_KWARGS[key] for key in pattern.pattern.converters}
+    values = {**URL_KWARGS, **(extra or {})}
+    kwargs = {key: values[key] for key in pattern.pattern.converters}
     return reverse(name, kwargs=kwargs)
 
 
@@ -94,16 +97,18 @@ class AccessTableTests:
         assert stale == []
 
     @pytest.mark.parametrize("name", url_names())
-    def test_it_applies_the_rule_to_every_persona(self, name, personas):
+    def test_it_applies_the_rule_to_every_persona(
+        self, name, personas, survivor_record
+    ):
         """Given each persona in turn, when they ask for the URL, then
         faced answers as the URL's declared rule says."""
         rule = all_rules()[name]
-        url = url_for(name)
+        url = url_for(name, survivor_record)
         wrong = []
         for persona in (None, *PERSONAS):
             client = Client()
             if persona is not None:
-                sign_in(client, personas[persona.username])
+                sign_in(client, personas[persona.username], with_keys=True)
             decision = observed_decision(client.get(url))
             want = expected_decision(rule, persona)
             if decision is not want:

@@ -28,10 +28,16 @@ def assert_security_headers(response, *, page: bool = True) -> None:
 
 class HeadersTests:
     @pytest.mark.parametrize("name", url_names())
-    def test_it_sends_the_headers_on_every_page(self, name, personas):
+    def test_it_sends_the_headers_on_every_page(
+        self, name, personas, survivor_record
+    ):
         """Every URL, signed out and signed in, carries every header."""
-        for client in (Client(), sign_in(Client(), personas["committee1"])):
-            assert_security_headers(client.get(url_for(name)))
+        for client in (
+            Client(),
+            sign_in(Client(), personas["committee1"]),
+            sign_in(Client(), personas["survivor"], with_keys=True),
+        ):
+            assert_security_headers(client.get(url_for(name, survivor_record)))
 
     def test_it_sends_the_headers_on_errors_and_static_files(self, db):
         """A missing page and a static file carry them too; static files

@@ -175,6 +175,8 @@ class SurvivorSigninJourneyTests:
         page = browser_page
         sign_in_with_password(page, live_server, "survivor")
         expect(page).to_have_url(re.compile(r"/my/$"))
-        expect(page.get_by_role("heading", level=1)).to_have_text("Your space")
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Your records"
+        )
         expect(page.get_by_role("link", name="Leave now")).to_be_visible()
         screenshot(page, f"survivor-home-{'js' if javascript else 'nojs'}")

@@ -290,7 +290,7 @@ class SessionKeysTests:
 
 class ReceiptTests:
     def test_a_receipt_opens_its_identity_and_nothing_is_kept(self, db):
-        receipt, keys = receipt_create()
+        receipt, _identity, keys = receipt_create()
         assert len(receipt.split()) == 7
         identity, opened = receipt_open("  " + receipt.upper() + "\n")
         assert opened.box_private_key == keys.box_private_key
@@ -303,7 +303,7 @@ class ReceiptTests:
             assert form not in dump
 
     def test_it_refuses_a_wrong_receipt_plainly(self, db):
-        receipt, _keys = receipt_create()
+        receipt, _identity, _keys = receipt_create()
         words = receipt.split()
         words[0] = "abacus" if words[0] != "abacus" else "zoom"
         with pytest.raises(CustodyError, match="does not open anything"):
@@ -316,7 +316,7 @@ class ReceiptTests:
 
     def test_it_throttles_receipt_guessing(self, db, settings):
         settings.RECEIPT_MAX_FAILURES_PER_MINUTE = 3
-        receipt, _keys = receipt_create()
+        receipt, _identity, _keys = receipt_create()
         wrong = " ".join(["abacus"] * 7)
         for _attempt in range(3):
             with pytest.raises(CustodyError, match="does not open"):
@@ -325,8 +325,10 @@ class ReceiptTests:
             receipt_open(receipt)
 
     def test_the_salt_makes_lookup_ids_differ(self, db):
-        receipt, keys = receipt_create()
+        receipt, identity, _keys = receipt_create()
         salt = ReceiptSalt.objects.get(pk=1)
         cost = DerivationCost(salt.opslimit, salt.memlimit)
+        same = derive_receipt_keys(receipt, bytes(salt.salt), cost)
         other = derive_receipt_keys(receipt, b"\1" * 16, cost)
-        assert other.lookup_id != keys.lookup_id
+        assert same.lookup_id.hex() == identity.lookup_id
+        assert other.lookup_id != same.lookup_id
