@@ -248,6 +248,12 @@ def choose_password(request: HttpRequest) -> HttpResponse:
 
 def change_password(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if hasattr(user, "receipt_identity"):
+        messages.info(
+            request,
+            _("You signed in with a receipt: there is no password to change."),
+        )
+        return redirect("accounts:home")
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if signin_is_locked(user.username):

@@ -11,12 +11,13 @@ import sys
 from pathlib import Path
 
 LEDGER_DIR = Path(__file__).resolve().parent.parent
-PURE = ("merkle", "note", "watch")
+PURE = ("merkle", "note", "watch", "bundle")
 ALLOWED_FACED = {
     "faced",
     "faced.ledger",
     "faced.ledger.merkle",
     "faced.ledger.note",
+    "faced.crypto.signing",
 }
 
 
