@@ -24,6 +24,20 @@ PAGES = [
     ("coordinator", "/o/demo/caucus/"),
     ("counselor", "/counselor/"),
     ("operator", "/operator/"),
+    (None, "/write/"),
+    (None, "/write/account/"),
+    (None, "/receipt/"),
+    ("survivor", "/my/"),
+    ("survivor", "/my/write/0/"),
+    ("survivor", "/my/write/2/"),
+    ("survivor", "/my/write/7/"),
+    ("survivor", "/my/records/{record_id}/"),
+    ("survivor", "/my/records/{record_id}/versions/1/"),
+    ("survivor", "/my/records/{record_id}/choices/"),
+    ("survivor", "/my/records/{record_id}/share/"),
+    ("survivor", "/my/records/{record_id}/delete/"),
+    ("survivor", "/account/password/"),
+    ("advocate", "/o/demo/advocate/records/{record_id}/"),
 ]
 
 
@@ -35,23 +49,28 @@ def axe():
 @pytest.mark.parametrize("javascript", ["js"], indirect=True)
 @pytest.mark.parametrize(("who", "path"), PAGES)
 def test_page_has_no_serious_violation(
-    live_server, browser_page, personas, axe, who, path
+    live_server, browser_page, personas, survivor_record, axe, who, path
 ):
     """axe-core finds nothing moderate or worse (landmarks, labels,
     contrast, names of controls) on the page."""
     page = browser_page
     if who is not None:
-        client = sign_in(Client(), personas[who])
+        client = sign_in(Client(), personas[who], with_keys=True)
         page.context.add_cookies(
             [
                 {
-                    "name": "faced_session",
-                    "value": client.cookies["faced_session"].value,
+                    "name": name,
+                    "value": client.cookies[name].value,
                     "url": live_server.url,
                 }
+                for name in ("faced_session", "faced_keys")
             ]
         )
-    page.goto(live_server.url + path)
+    response = page.goto(live_server.url + path.format(**survivor_record))
+    # The error pages (404, the plain 403) are checked too, on purpose.
+    assert response.status in (200, 403, 404), (path, response.status)
+    if response.status != 200:
+        assert path in ("/no/such/page/", "/o/demo/committee/"), path
     results = axe.run(page)
     serious = [
         f"{v['id']} ({v['impact']}): {v['help']}"
