@@ -15,6 +15,16 @@
     window.location.replace(exit.href);
   }
 
+  // A warning two minutes before the idle sign-out; without JavaScript
+  // the pages say how long faced waits.
+  var minutes = parseInt(document.body.getAttribute("data-idle-minutes"), 10);
+  var warning = document.getElementById("idle-warning");
+  if (minutes > 2 && warning) {
+    window.setTimeout(function () {
+      warning.hidden = false;
+    }, (minutes - 2) * 60 * 1000);
+  }
+
   if (exit) {
     exit.addEventListener("click", leave);
     document.addEventListener("keydown", function (event) {

@@ -119,6 +119,11 @@ class DemoTests:
         assert "Sign out" in page
         if not persona.roles:
             assert url.endswith("/my/")
+            # The demo survivor has a record and a draft to show.
+            assert "Record written on" in page
+            assert "Continue where you left off" in page
+        if persona.username == "advocate":
+            assert "A record last saved on" in page
         else:
             slug, role = persona.roles[0]
             assert str(role.label) in page

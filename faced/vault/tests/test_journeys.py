@@ -199,3 +199,36 @@ class AccountJourneyTests:
         expect(page.get_by_text("June", exact=True)).to_be_visible()
         screenshot(page, f"vault-version-{label(javascript)}")
         page.context.close()
+
+
+class IdleWarningTests:
+    @pytest.mark.parametrize("javascript", ["js"], indirect=True)
+    def test_a_survivor_is_warned_before_the_idle_sign_out(
+        self, live_server, browser_page, personas, survivor_record
+    ):
+        """With JavaScript, a warning appears two minutes before faced
+        signs a survivor out after 15 quiet minutes."""
+        from django.test import Client
+
+        from faced.conftest import sign_in
+
+        client = sign_in(Client(), personas["survivor"], with_keys=True)
+        page = browser_page
+        page.context.add_cookies(
+            [
+                {
+                    "name": name,
+                    "value": client.cookies[name].value,
+                    "url": live_server.url,
+                }
+                for name in ("faced_session", "faced_keys")
+            ]
+        )
+        page.clock.install()
+        page.goto(live_server.url + "/my/")
+        warning = page.get_by_text("You will be signed out in 2 minutes")
+        expect(warning).to_be_hidden()
+        page.clock.fast_forward("12:00")
+        expect(warning).to_be_hidden()
+        page.clock.fast_forward("01:01")
+        expect(warning).to_be_visible()

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from faced.demo.personas import DEMO_PASSWORD, PERSONAS, create_personas
+from faced.demo.records import create_demo_records
 from faced.ledger.log_key import log_key_create, log_key_path
 
 
@@ -43,7 +44,8 @@ class Command(BaseCommand):
         call_command("createcachetable", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         if not get_user_model().objects.filter(username="survivor").exists():
-            create_personas()
+            users = create_personas()
+            create_demo_records(users, DEMO_PASSWORD)
         self.print_logins()
         if no_serve:
             return
@@ -76,5 +78,9 @@ class Command(BaseCommand):
                 f"{persona.description:<45} {code}"
             )
         out.write("")
+        out.write(
+            "The survivor persona has a record (two versions, a file, "
+            "shared with the advocate) and a draft."
+        )
         out.write(f"Open http://{settings.LISTEN}/ and sign in.")
         out.write("")
