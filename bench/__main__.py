@@ -29,7 +29,8 @@ POSTGRES_BENCHMARKS = ["ledger"]
 
 
 def _ensure_postgres_database(url: str) -> bool:
-    """Create the benchmark database if the server answers; False if not."""
+    """Make a fresh, empty benchmark database if the server answers (False
+    if it does not), so that every run starts from the same place."""
     import psycopg
     from psycopg import sql
 
@@ -37,13 +38,14 @@ def _ensure_postgres_database(url: str) -> bool:
     admin = url.rsplit("/", 1)[0] + "/postgres"
     try:
         with psycopg.connect(admin, autocommit=True, connect_timeout=3) as db:
-            exists = db.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
-            ).fetchone()
-            if not exists:
-                db.execute(
-                    sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+            db.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    sql.Identifier(name)
                 )
+            )
+            db.execute(
+                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+            )
     except psycopg.OperationalError:
         return False
     return True
