@@ -2,10 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
-class SigninForm(forms.Form):
-    username = forms.CharField(
-        label=_("Username"),
+def username_field(label=None, help_text="") -> forms.CharField:
+    return forms.CharField(
+        label=label or _("Username"),
         max_length=40,
+        help_text=help_text,
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "username",
@@ -14,6 +15,10 @@ class SigninForm(forms.Form):
             }
         ),
     )
+
+
+class SigninForm(forms.Form):
+    username = username_field()
     password = forms.CharField(
         label=_("Password"),
         max_length=1024,
@@ -78,17 +83,7 @@ class PasswordChangeForm(NewPasswordForm):
 
 
 class RecoverForm(NewPasswordForm):
-    username = forms.CharField(
-        label=_("Username"),
-        max_length=40,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "username",
-                "autocapitalize": "none",
-                "spellcheck": "false",
-            }
-        ),
-    )
+    username = username_field()
     recovery_key = forms.CharField(
         label=_("Recovery key"),
         max_length=200,

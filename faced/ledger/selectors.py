@@ -3,8 +3,6 @@ perfect-subtree hashes, in two queries whatever the size of the log."""
 
 from collections.abc import Callable, Iterable
 
-from django.db.models import Q
-
 from faced.ledger import merkle
 from faced.ledger.models import Checkpoint, LedgerEntry, LedgerHead, LedgerNode
 
@@ -27,16 +25,12 @@ def subtree_hashes(
             sequence__in=leaves
         ).values_list("sequence", "leaf_hash"):
             found[(0, sequence)] = bytes(leaf)
-    by_level: dict[int, list[int]] = {}
-    for level, index in wanted:
-        if level > 0:
-            by_level.setdefault(level, []).append(index)
-    if by_level:
-        condition = Q()
-        for level, indexes in by_level.items():
-            condition |= Q(level=level, position__in=indexes)
+    upper = [pair for pair in wanted if pair[0] > 0]
+    if upper:
+        # One row-value IN over the composite primary key: a single index
+        # probe per node on both databases.
         for level, index, node in LedgerNode.objects.filter(
-            condition
+            pk__in=upper
         ).values_list("level", "position", "hash"):
             found[(level, index)] = bytes(node)
     missing = wanted - set(found)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from faced.accounts.forms import NewPasswordForm
+from faced.accounts.forms import NewPasswordForm, username_field
 from faced.vault.fields import MAX_FIELD_CHARS
 
 
@@ -18,19 +18,11 @@ class ConsentForm(forms.Form):
 
 
 class SignupForm(ConsentForm, NewPasswordForm):
-    username = forms.CharField(
+    username = username_field(
         label=_("Choose a username"),
-        max_length=40,
         help_text=_(
             "Not your real name: any word you will remember, 3 to 40 "
             "lower-case letters, digits, dots or dashes."
-        ),
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "username",
-                "autocapitalize": "none",
-                "spellcheck": "false",
-            }
         ),
     )
     field_order = (

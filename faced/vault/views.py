@@ -255,14 +255,10 @@ def _review(request, record, keys, fields) -> HttpResponse:
             % {"date": _written_on(saved.version)},
         )
         return redirect("survivor:record", record_id=saved.version.record_id)
-    answers = [
-        (record_field, fields.get(record_field.name, ""))
-        for record_field in RECORD_FIELDS
-    ]
     return render(
         request,
         "vault/review.html",
-        {"answers": answers, "record": record, "steps": REVIEW_STEP},
+        {"answers": _answers(fields), "record": record, "steps": REVIEW_STEP},
     )
 
 
@@ -275,24 +271,13 @@ def record(request: HttpRequest, record_id) -> HttpResponse:
     if keys is None:
         return redirect("accounts:signin")
     versions = list(item.versions.order_by("-number"))
-    try:
-        latest = version_open(
-            version=versions[0], reader=request.user, keys=keys
-        )
-    except VaultError as error:
-        return render(
-            request,
-            "vault/record_damaged.html",
-            {"record": item, "problem": str(error)},
-            status=409,
-        )
-    return render(
+    return _render_version(
         request,
+        item,
+        versions[0],
+        keys,
         "vault/record.html",
         {
-            "record": item,
-            "opened": latest,
-            "answers": _answers(latest.fields),
             "versions": versions,
             "written_on": _written_on(versions[-1]),
             "attachments": selectors.attachment_names(
@@ -311,12 +296,8 @@ def _answers(fields: dict) -> list:
     ]
 
 
-def version(request: HttpRequest, record_id, number: int) -> HttpResponse:
-    item = get_object_or_404(VaultRecord, pk=record_id, owner=request.user)
-    keys = _keys_or_signin(request)
-    if keys is None:
-        return redirect("accounts:signin")
-    chosen = get_object_or_404(RecordVersion, record=item, number=number)
+def _render_version(request, item, chosen, keys, template, context):
+    """A version's page, or a plain page saying it could not be opened."""
     try:
         opened = version_open(version=chosen, reader=request.user, keys=keys)
     except VaultError as error:
@@ -328,13 +309,29 @@ def version(request: HttpRequest, record_id, number: int) -> HttpResponse:
         )
     return render(
         request,
-        "vault/version.html",
+        template,
         {
             "record": item,
             "opened": opened,
             "answers": _answers(opened.fields),
-            "written_on": _written_on(chosen),
+            **context,
         },
+    )
+
+
+def version(request: HttpRequest, record_id, number: int) -> HttpResponse:
+    item = get_object_or_404(VaultRecord, pk=record_id, owner=request.user)
+    keys = _keys_or_signin(request)
+    if keys is None:
+        return redirect("accounts:signin")
+    chosen = get_object_or_404(RecordVersion, record=item, number=number)
+    return _render_version(
+        request,
+        item,
+        chosen,
+        keys,
+        "vault/version.html",
+        {"written_on": _written_on(chosen)},
     )
 
 
