@@ -133,3 +133,25 @@ class ReceiptIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"receipt {self.lookup_id[:8]}"
+
+
+class ContactAddress(models.Model):
+    """An e-mail address a person chose to give, for contentless notices
+    only ("there is an update in faced").
+
+    It is sealed to the deployment's notification key, derived from the
+    secret key, which lives outside the database: a stolen database or
+    backup does not reveal who uses faced.
+    """
+
+    user = models.OneToOneField(
+        User,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="contact_address",
+    )
+    sealed_email = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"contact address of {self.user}"

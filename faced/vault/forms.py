@@ -25,10 +25,22 @@ class SignupForm(ConsentForm, NewPasswordForm):
             "lower-case letters, digits, dots or dashes."
         ),
     )
+    email = forms.EmailField(
+        label=_("E-mail address (optional)"),
+        required=False,
+        max_length=254,
+        help_text=_(
+            "Only to tell you \u201cthere is an update in faced\u201d, "
+            "never what it is about. It is kept locked. Leave it empty if "
+            "anyone else reads your e-mail."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     field_order = (
         "username",
         "new_password",
         "new_password_again",
+        "email",
         "agree",
     )
 

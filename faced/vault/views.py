@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from faced.accounts.contact import contact_address_set
 from faced.accounts.custody import CustodyError, receipt_create, receipt_open
+from faced.accounts.models import normalize_username, validate_username
 from faced.accounts.services import user_create
 from faced.accounts.session_keys import session_keys, session_keys_store
 from faced.ledger.bundle import dumps_bundle
@@ -88,6 +90,13 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            validate_username(
+                normalize_username(form.cleaned_data["username"])
+            )
+        except ValidationError as error:
+            form.add_error("username", error)
+    if request.method == "POST" and form.is_valid():
+        try:
             user, recovery_key = user_create(
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["new_password"],
@@ -102,6 +111,10 @@ def signup(request: HttpRequest) -> HttpResponse:
             keys = keys_unlock(
                 user=user, password=form.cleaned_data["new_password"]
             )
+            if form.cleaned_data["email"]:
+                contact_address_set(
+                    user=user, email=form.cleaned_data["email"]
+                )
             auth_login(request, user, backend=BACKEND)
             session_keys_store(request, keys, user.pk)
             return render(
