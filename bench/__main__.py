@@ -110,6 +110,7 @@ def main() -> None:
     options = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faced.settings_test")
+    os.environ.setdefault("FACED_LOG_LEVEL", "WARNING")
     if options.database:
         os.environ["FACED_TEST_DATABASE_URL"] = options.database
     else:
