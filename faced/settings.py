@@ -134,7 +134,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # secure_delete overwrites deleted rows, so that a shredded record's
+        # sealed keys do not linger in free pages of the file.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA secure_delete=ON;"
+        ),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -170,9 +175,19 @@ KEY_DERIVATION_COST = {
     * 1024
     * 1024,
 }
+# Uploads are kept in memory only; the one view that takes files (a
+# survivor's attachment) encrypts them as they arrive. No upload is ever
+# written to a temporary file in the clear.
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler"
+]
 # The largest attachment a survivor can add, encrypted as a stream.
 ATTACHMENT_MAX_BYTES = (
     env_int("FACED_ATTACHMENT_MAX_MB", 50, minimum=1) * 1024 * 1024
+)
+# New receipts and accounts per minute, deployment-wide.
+NEW_IDENTITIES_PER_MINUTE = env_int(
+    "FACED_NEW_IDENTITIES_PER_MINUTE", 30, minimum=1
 )
 # Wrong receipts per minute, deployment-wide, before receipt sign-in
 # pauses for the rest of the minute.

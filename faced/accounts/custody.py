@@ -38,7 +38,9 @@ from faced.crypto.receipts import (
     derive_receipt_keys,
     new_receipt,
 )
+from faced.ledger.models import LedgerEntry
 from faced.ledger.services import ledger_append
+from faced.orgs.models import RoleAssignment
 from faced.orgs.services import person_reference
 
 
@@ -103,17 +105,41 @@ def keys_create(*, user: User, password: str) -> tuple[PersonKeys, str]:
         _wrap_with_password(custody, keys, password)
         recovery_key = _wrap_with_recovery(custody, keys)
         custody.save()
-        # The public keys go on the record, so that anyone can later check
-        # a signature (a finding's) against the key the person had then.
-        ledger_append(
-            event_type="keys_created",
-            payload={
-                "person": person_reference(user),
-                "box_public_key": _b64(keys.box_public_key),
-                "verify_key": _b64(keys.verify_key),
-            },
-        )
+        if RoleAssignment.objects.filter(user=user, revoked_at=None).exists():
+            _publish_keys(user, keys.box_public_key, keys.verify_key)
     return keys, recovery_key
+
+
+def _publish_keys(user: User, box_public_key: bytes, verify_key: bytes):
+    """Put a role holder's public keys on the record, so that anyone can
+    later check a signature (a finding's) against the key they had then,
+    and nobody can swap the key in the database unnoticed. A survivor's
+    are not published: the public log must not show when survivors join.
+    """
+    ledger_append(
+        event_type="keys_created",
+        payload={
+            "person": person_reference(user),
+            "box_public_key": _b64(box_public_key),
+            "verify_key": _b64(verify_key),
+        },
+    )
+
+
+def keys_publish_for_role_holder(sender, *, user, **kwargs) -> None:
+    """On a role grant: publish the keys of someone who had them already
+    (a survivor given a role), once."""
+    custody = KeyCustody.objects.filter(user=user).first()
+    if custody is None:
+        return
+    already = LedgerEntry.objects.filter(
+        event_type="keys_created",
+        leaf_data__contains=f'"person":"{person_reference(user)}"',
+    ).exists()
+    if not already:
+        _publish_keys(
+            user, bytes(custody.box_public_key), bytes(custody.verify_key)
+        )
 
 
 def keys_unlock(*, user: User, password: str) -> PersonKeys | None:

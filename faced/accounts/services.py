@@ -112,11 +112,15 @@ def signin_with_password(
     ) % {"minutes": settings.SIGNIN_LOCK_MINUTES}
     if signin_is_locked(username):
         raise SigninRefused(locked_message)
+    # Counted before the check, and forgiven after a success, so that
+    # guesses sent in parallel cannot all slip in before any is counted.
+    _record_failure(username)
+    if cache.get(_throttle_key(username), 0) > settings.SIGNIN_MAX_FAILURES:
+        raise SigninRefused(locked_message)
     user = authenticate(
         request, username=normalize_username(username), password=password
     )
     if user is None:
-        _record_failure(username)
         if signin_is_locked(username):
             raise SigninRefused(locked_message)
         raise SigninRefused(
@@ -228,6 +232,18 @@ def receipt_attempt_allowed() -> bool:
     """
     failures = cache.get(_receipt_failures_key(), 0)
     return failures < settings.RECEIPT_MAX_FAILURES_PER_MINUTE
+
+
+def new_identity_allowed() -> bool:
+    """Whether a new receipt or account may be made this minute.
+
+    Each costs an Argon2id derivation and rows in the database; without
+    addresses to tell visitors apart, the limit is deployment-wide.
+    Counted before the work, so parallel requests cannot pass together.
+    """
+    key = f"faced:new-identities:{int(time.time() // 60)}"
+    _count_failure(key, 120)
+    return cache.get(key, 0) <= settings.NEW_IDENTITIES_PER_MINUTE
 
 
 def receipt_failed() -> None:

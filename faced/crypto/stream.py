@@ -152,6 +152,68 @@ def encrypt_stream(
         chunk = following
 
 
+class EncryptingWriter:
+    """Encrypts what is written to it into DESTINATION, in the format of
+    encrypt_stream, for data that arrives piece by piece (an upload).
+
+    Holds at most one chunk of plaintext; raises TooLarge as soon as more
+    than MAX_BYTES were written. What was written to DESTINATION by then
+    must be discarded.
+    """
+
+    def __init__(
+        self,
+        key: bytes,
+        destination: BinaryIO,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        associated_data: bytes = b"",
+    ) -> None:
+        _require_key(key)
+        if max_bytes < 0:
+            raise ValueError("max_bytes cannot be negative.")
+        self._destination = destination
+        self._max_bytes = max_bytes
+        self._associated_data = associated_data
+        self._state = sodium.crypto_secretstream_xchacha20poly1305_state()
+        destination.write(
+            sodium.crypto_secretstream_xchacha20poly1305_init_push(
+                self._state, key
+            )
+        )
+        self._buffer = bytearray()
+        self.size = 0
+        self._closed = False
+
+    def write(self, data: bytes) -> None:
+        if self._closed:
+            raise ValueError("This stream is closed.")
+        self.size += len(data)
+        if self.size > self._max_bytes:
+            raise TooLarge(self._max_bytes)
+        self._buffer += data
+        # A chunk goes out only once more data follows it: the last chunk
+        # must carry the FINAL tag, as encrypt_stream writes it.
+        while len(self._buffer) > CHUNK_BYTES:
+            self._push(bytes(self._buffer[:CHUNK_BYTES]), _TAG_MESSAGE)
+            del self._buffer[:CHUNK_BYTES]
+
+    def close(self) -> int:
+        """Write the final chunk; return the plaintext size."""
+        if not self._closed:
+            self._push(bytes(self._buffer), _TAG_FINAL)
+            self._buffer.clear()
+            self._closed = True
+        return self.size
+
+    def _push(self, chunk: bytes, tag: int) -> None:
+        self._destination.write(
+            sodium.crypto_secretstream_xchacha20poly1305_push(
+                self._state, chunk, self._associated_data, tag
+            )
+        )
+
+
 def decrypt_stream(
     key: bytes,
     source: BinaryIO,

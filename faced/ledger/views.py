@@ -37,7 +37,7 @@ def _whole_number(request: HttpRequest, name: str, default=None) -> int:
         if default is None:
             raise BadQuery(f"Give {name}, a whole number.")
         return default
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise BadQuery(f"{name} must be a whole number, not {raw[:20]!r}.")
     return int(raw)
 

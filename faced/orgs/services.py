@@ -14,6 +14,7 @@ from faced.orgs.roles import (
     ORGANIZATION_ROLES,
     Role,
 )
+from faced.orgs.signals import role_granted
 
 
 class RoleError(ValueError):
@@ -131,6 +132,12 @@ def role_grant(
                 "person": person_reference(user),
                 "by": _granter(granted_by),
             },
+        )
+        role_granted.send(
+            sender=RoleAssignment,
+            user=user,
+            role=role,
+            organization=organization,
         )
         return assignment
 

@@ -6,6 +6,7 @@ import base64
 import json
 import shutil
 import tempfile
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,13 +29,16 @@ from faced.crypto.envelope import (
 from faced.crypto.keys import PersonKeys
 from faced.crypto.signing import canonical_json
 from faced.crypto.stream import (
+    CHUNK_BYTES,
+    EncryptingWriter,
     StreamError,
     TooLarge,
     decrypt_stream,
-    encrypt_stream,
 )
 from faced.ledger.bundle import commit, new_salt
+from faced.ledger.models import LedgerEntry
 from faced.ledger.services import ledger_append
+from faced.orgs.services import person_reference
 from faced.vault.fields import RECORD_FIELDS, clean_fields
 from faced.vault.models import (
     Attachment,
@@ -97,12 +101,33 @@ def open_sealed(keys: PersonKeys, blob: bytes, purpose: bytes) -> bytes:
 # Drafts -----------------------------------------------------------------
 
 
+def _draft_purpose(owner, record: VaultRecord | None) -> bytes:
+    return _ad("draft", owner.pk, record.pk if record else "new")
+
+
+def own_public_key(owner, keys: PersonKeys | None) -> bytes:
+    """The key to seal the owner's own things to: the one their session
+    holds, checked against the stored one. Someone who swapped the stored
+    public key in the database must not receive what survivors write."""
+    stored = box_public_key_of(owner)
+    if keys is not None and keys.box_public_key != stored:
+        raise VaultError(
+            _(
+                "Your stored key does not match your own: faced stopped so "
+                "that nothing is locked to a key that is not yours. Please "
+                "tell the people who run this server."
+            )
+        )
+    return stored if keys is None else keys.box_public_key
+
+
 def draft_save(
     *,
     owner,
     fields: Mapping[str, str],
     step: int,
     record: VaultRecord | None = None,
+    keys: PersonKeys | None = None,
 ) -> Draft:
     """Keep what was typed so far, sealed to the owner alone."""
     content = canonical_json(clean_fields(fields))
@@ -111,7 +136,7 @@ def draft_save(
         if draft is None:
             draft = Draft(owner=owner, record=record)
         draft.sealed_content = seal_for(
-            box_public_key_of(owner), content, _ad("draft", owner.pk)
+            own_public_key(owner, keys), content, _draft_purpose(owner, record)
         )
         draft.step = step
         draft.save()
@@ -121,7 +146,9 @@ def draft_save(
 def draft_open(*, draft: Draft, keys: PersonKeys) -> dict[str, str]:
     try:
         raw = open_sealed(
-            keys, bytes(draft.sealed_content), _ad("draft", draft.owner_id)
+            keys,
+            bytes(draft.sealed_content),
+            _draft_purpose(draft.owner, draft.record),
         )
     except DecryptionError:
         raise VaultError(
@@ -174,15 +201,17 @@ def record_save(
     salt = new_salt()
     commitment = commit(cleaned, salt)
     with transaction.atomic():
+        created = False
         if record is None:
             record = VaultRecord.objects.create(owner=owner)
             record_key = new_content_key()
             RecordKey.objects.create(
                 record=record,
                 reader=owner,
-                sealed_key=seal_key(record_key, box_public_key_of(owner)),
+                sealed_key=seal_key(record_key, own_public_key(owner, keys)),
                 key_version=record.key_version,
             )
+            created = True
         else:
             record = VaultRecord.objects.select_for_update().get(
                 pk=record.pk, owner=owner
@@ -216,8 +245,11 @@ def record_save(
             ),
             ledger_sequence=entry.sequence,
         )
-        Draft.objects.filter(owner=owner, record=record).delete()
-        Draft.objects.filter(owner=owner, record=None).delete()
+        # The draft this save came from: the new-record draft when the
+        # record is new, the record's own draft when it is an edit.
+        Draft.objects.filter(
+            owner=owner, record=None if created else record
+        ).delete()
     return SavedVersion(version=version, commitment=commitment)
 
 
@@ -287,21 +319,52 @@ def share_with(
     *, record: VaultRecord, owner, keys: PersonKeys, reader, organization
 ) -> RecordKey:
     """Seal the record key to READER as well (an advocate)."""
-    if RecordKey.objects.filter(record=record, reader=reader).exists():
-        raise VaultError(_("This person can read this record already."))
-    record_key = _record_key(record, owner, keys)
-    return RecordKey.objects.create(
-        record=record,
-        reader=reader,
-        organization=organization,
-        sealed_key=seal_key(record_key, box_public_key_of(reader)),
-        key_version=record.key_version,
+    public_key = ledger_confirmed_public_key(reader)
+    with transaction.atomic():
+        record = VaultRecord.objects.select_for_update().get(
+            pk=record.pk, owner=owner
+        )
+        if RecordKey.objects.filter(record=record, reader=reader).exists():
+            raise VaultError(_("This person can read this record already."))
+        record_key = _record_key(record, owner, keys)
+        return RecordKey.objects.create(
+            record=record,
+            reader=reader,
+            organization=organization,
+            sealed_key=seal_key(record_key, public_key),
+            key_version=record.key_version,
+        )
+
+
+def ledger_confirmed_public_key(reader) -> bytes:
+    """A role holder's public key, as the ledger recorded it when their
+    keys were made: a key swapped in the database is refused."""
+    stored = box_public_key_of(reader)
+    recorded = (
+        LedgerEntry.objects.filter(
+            event_type="keys_created",
+            leaf_data__contains=f'"person":"{person_reference(reader)}"',
+        )
+        .order_by("-sequence")
+        .values_list("leaf_data", flat=True)
+        .first()
     )
+    if recorded is None or json.loads(recorded)["event"][
+        "box_public_key"
+    ] != base64.b64encode(stored).decode("ascii"):
+        raise VaultError(
+            _(
+                "This person's key could not be confirmed against the "
+                "ledger, so faced did not share anything with them. Ask the "
+                "people who run this server to run `faced ledger verify`."
+            )
+        )
+    return stored
 
 
 def share_revoke(
     *, record: VaultRecord, owner, keys: PersonKeys, reader
-) -> None:
+) -> int:
     """Stop sharing: a new record key, item keys rewrapped under it, and
     the key sealed again to everyone else; the reader's copy is destroyed
     and cannot open anything written from now on."""
@@ -320,32 +383,43 @@ def share_revoke(
         new_key = new_content_key()
         record.key_version += 1
         record.save(update_fields=["key_version"])
-        for version in record.versions.all():
-            purpose = _ad(record.pk, "version", version.number)
-            item_key = decrypt(
-                old_key, bytes(version.wrapped_key), associated_data=purpose
-            )
-            version.wrapped_key = encrypt(
+        damaged = 0
+        items = [
+            (version, _ad(record.pk, "version", version.number))
+            for version in record.versions.all()
+        ] + [
+            (attachment, attachment_purpose(record.pk, attachment.pk))
+            for attachment in record.attachments.all()
+        ]
+        for item, purpose in items:
+            try:
+                item_key = decrypt(
+                    old_key, bytes(item.wrapped_key), associated_data=purpose
+                )
+            except DecryptionError:
+                # Already unreadable: left as it is, so that one damaged
+                # item can never stop the survivor from revoking.
+                damaged += 1
+                continue
+            item.wrapped_key = encrypt(
                 new_key, item_key, associated_data=purpose
             )
-            version.save(update_fields=["wrapped_key"])
-        for attachment in record.attachments.all():
-            purpose = _ad(record.pk, "attachment", attachment.pk)
-            item_key = decrypt(
-                old_key,
-                bytes(attachment.wrapped_key),
-                associated_data=purpose,
-            )
-            attachment.wrapped_key = encrypt(
-                new_key, item_key, associated_data=purpose
-            )
-            attachment.save(update_fields=["wrapped_key"])
+            item.save(update_fields=["wrapped_key"])
         for remaining in RecordKey.objects.filter(record=record):
-            remaining.sealed_key = seal_key(
-                new_key, box_public_key_of(remaining.reader)
-            )
+            if remaining.reader_id == owner.pk:
+                public_key = own_public_key(owner, keys)
+            else:
+                try:
+                    public_key = ledger_confirmed_public_key(remaining.reader)
+                except VaultError:
+                    # A reader whose key cannot be confirmed loses access
+                    # rather than receive the new key.
+                    remaining.delete()
+                    continue
+            remaining.sealed_key = seal_key(new_key, public_key)
             remaining.key_version = record.key_version
             remaining.save(update_fields=["sealed_key", "key_version"])
+    return damaged
 
 
 # Attachments ------------------------------------------------------------
@@ -375,6 +449,10 @@ def check_attachment_name(name: str) -> str:
     return ALLOWED_EXTENSIONS[suffix]
 
 
+def attachment_purpose(record_pk, attachment_id) -> bytes:
+    return _ad(record_pk, "attachment", attachment_id)
+
+
 def attachment_add(
     *,
     record: VaultRecord,
@@ -383,43 +461,88 @@ def attachment_add(
     name: str,
     source: BinaryIO,
 ) -> Attachment:
-    """Encrypt SOURCE as a stream into the attachments folder; refuse a
+    """Encrypt SOURCE as a stream and keep it with the record; refuse a
     disallowed type or a file over the size limit, keeping nothing."""
-    content_type = check_attachment_name(name)
-    record_key = _record_key(record, owner, keys)
-    attachment = Attachment(record=record, size=0)
+    check_attachment_name(name)
+    attachment_id = uuid.uuid4()
     item_key = new_content_key()
-    target = _attachment_path(attachment)
-    with tempfile.NamedTemporaryFile(
-        dir=attachments_folder(), delete=False
-    ) as scratch:
-        try:
-            size = encrypt_stream(
-                item_key,
-                source,
-                scratch,
-                max_bytes=settings.ATTACHMENT_MAX_BYTES,
-                associated_data=_ad(record.pk, "attachment", attachment.pk),
+    scratch = tempfile.NamedTemporaryFile(  # noqa: SIM115
+        dir=attachments_folder(), prefix="upload-", delete=False
+    )
+    try:
+        writer = EncryptingWriter(
+            item_key,
+            scratch,
+            max_bytes=settings.ATTACHMENT_MAX_BYTES,
+            associated_data=attachment_purpose(record.pk, attachment_id),
+        )
+        while chunk := source.read(CHUNK_BYTES):
+            writer.write(chunk)
+        size = writer.close()
+    except TooLarge:
+        scratch.close()
+        Path(scratch.name).unlink(missing_ok=True)
+        raise VaultError(too_large_message()) from None
+    scratch.close()
+    return attachment_store(
+        record=record,
+        owner=owner,
+        keys=keys,
+        name=name,
+        size=size,
+        item_key=item_key,
+        attachment_id=attachment_id,
+        scratch_path=Path(scratch.name),
+    )
+
+
+def too_large_message() -> str:
+    return _(
+        "This file is larger than %(mb)s MB, the most faced keeps. Nothing "
+        "was kept."
+    ) % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+
+
+def attachment_store(
+    *,
+    record: VaultRecord,
+    owner,
+    keys: PersonKeys,
+    name: str,
+    size: int,
+    item_key: bytes,
+    attachment_id,
+    scratch_path: Path,
+) -> Attachment:
+    """Keep an encrypted file: its item key is wrapped under the record key
+    read under the record's lock, so that a revoke happening meanwhile
+    cannot leave the file under the old key."""
+    try:
+        content_type = check_attachment_name(name)
+        with transaction.atomic():
+            record = VaultRecord.objects.select_for_update().get(
+                pk=record.pk, owner=owner
             )
-        except TooLarge:
-            Path(scratch.name).unlink(missing_ok=True)
-            raise VaultError(
-                _("This file is larger than %(mb)s MB, the most faced keeps.")
-                % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
-            ) from None
-    purpose = _ad(record.pk, "attachment", attachment.pk)
-    attachment.size = size
-    attachment.wrapped_key = encrypt(
-        record_key, item_key, associated_data=purpose
-    )
-    attachment.sealed_details = encrypt(
-        item_key,
-        canonical_json({"name": Path(name).name, "type": content_type}),
-        associated_data=purpose + b"|details",
-    )
-    with transaction.atomic():
-        attachment.save()
-        shutil.move(scratch.name, target)
+            record_key = _record_key(record, owner, keys)
+            purpose = attachment_purpose(record.pk, attachment_id)
+            attachment = Attachment.objects.create(
+                id=attachment_id,
+                record=record,
+                size=size,
+                wrapped_key=encrypt(
+                    record_key, item_key, associated_data=purpose
+                ),
+                sealed_details=encrypt(
+                    item_key,
+                    canonical_json(
+                        {"name": Path(name).name, "type": content_type}
+                    ),
+                    associated_data=purpose + b"|details",
+                ),
+            )
+            shutil.move(scratch_path, _attachment_path(attachment))
+    finally:
+        scratch_path.unlink(missing_ok=True)
     return attachment
 
 
@@ -437,7 +560,7 @@ def attachment_open(
     is refused whole, never handed out in part."""
     record = attachment.record
     record_key = _record_key(record, reader, keys)
-    purpose = _ad(record.pk, "attachment", attachment.pk)
+    purpose = attachment_purpose(record.pk, attachment.pk)
     try:
         item_key = decrypt(
             record_key, bytes(attachment.wrapped_key), associated_data=purpose
@@ -449,8 +572,12 @@ def attachment_open(
                 associated_data=purpose + b"|details",
             )
         )
-        # Handed to the response, which closes (and so deletes) it.
-        plaintext = tempfile.TemporaryFile()  # noqa: SIM115
+        # In memory only (up to the size limit, which decrypt_stream
+        # enforces): a survivor's file is never written out in the clear.
+        # Handed to the response, which closes it.
+        plaintext = tempfile.SpooledTemporaryFile(  # noqa: SIM115
+            max_size=settings.ATTACHMENT_MAX_BYTES + CHUNK_BYTES
+        )
         try:
             with _attachment_path(attachment).open("rb") as stored:
                 decrypt_stream(

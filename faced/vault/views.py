@@ -9,11 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from faced.accounts.contact import contact_address_set
 from faced.accounts.custody import CustodyError, receipt_create, receipt_open
 from faced.accounts.models import normalize_username, validate_username
-from faced.accounts.services import user_create
+from faced.accounts.services import new_identity_allowed, user_create
 from faced.accounts.session_keys import session_keys, session_keys_store
 from faced.ledger.bundle import dumps_bundle
 from faced.orgs.models import Organization, RoleAssignment
@@ -32,18 +34,26 @@ from faced.vault.forms import (
 from faced.vault.models import Attachment, Draft, RecordVersion, VaultRecord
 from faced.vault.services import (
     VaultError,
-    attachment_add,
     attachment_open,
+    attachment_purpose,
+    attachment_store,
+    attachments_folder,
     draft_open,
     draft_save,
     record_delete,
     record_save,
     share_revoke,
     share_with,
+    too_large_message,
     version_open,
 )
+from faced.vault.uploads import EncryptedUpload, EncryptingUploadHandler
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+BUSY = _lazy(
+    "Many people are starting at the same moment, so faced is pausing new "
+    "sign-ups for a minute. Nothing was kept; please try again shortly."
+)
 REVIEW_STEP = len(RECORD_FIELDS)
 
 
@@ -76,6 +86,8 @@ def start_receipt(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("survivor:start")
     form = ConsentForm(request.POST)
+    if form.is_valid() and not new_identity_allowed():
+        form.add_error(None, BUSY)
     if not form.is_valid():
         return render(request, "vault/start.html", {"form": form}, status=400)
     receipt, identity, keys = receipt_create()
@@ -95,6 +107,9 @@ def signup(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_error("username", error)
+        else:
+            if not new_identity_allowed():
+                form.add_error(None, BUSY)
     if request.method == "POST" and form.is_valid():
         try:
             user, recovery_key = user_create(
@@ -216,12 +231,17 @@ def write(request: HttpRequest, step: int, record_id=None) -> HttpResponse:
         fields[record_field.name] = form.cleaned_data["answer"]
         action = request.POST.get("action", "next")
         following = {"back": step - 1, "later": None}.get(action, step + 1)
-        draft_save(
-            owner=request.user,
-            fields=fields,
-            step=step if following is None else max(following, 0),
-            record=record,
-        )
+        try:
+            draft_save(
+                owner=request.user,
+                fields=fields,
+                step=step if following is None else max(following, 0),
+                record=record,
+                keys=keys,
+            )
+        except VaultError as error:
+            messages.error(request, str(error))
+            return redirect("survivor:home")
         if following is None:
             messages.success(
                 request,
@@ -256,9 +276,13 @@ def _step_url(record, step: int) -> str:
 
 def _review(request, record, keys, fields) -> HttpResponse:
     if request.method == "POST":
-        saved = record_save(
-            owner=request.user, keys=keys, fields=fields, record=record
-        )
+        try:
+            saved = record_save(
+                owner=request.user, keys=keys, fields=fields, record=record
+            )
+        except VaultError as error:
+            messages.error(request, str(error))
+            return redirect("survivor:home")
         messages.success(
             request,
             _(
@@ -355,9 +379,17 @@ def proof(request: HttpRequest, record_id, number: int) -> HttpResponse:
     if keys is None:
         return redirect("accounts:signin")
     chosen = get_object_or_404(RecordVersion, record=item, number=number)
-    bundle = selectors.proof_bundle(
-        version=chosen, reader=request.user, keys=keys
-    )
+    try:
+        bundle = selectors.proof_bundle(
+            version=chosen, reader=request.user, keys=keys
+        )
+    except VaultError as error:
+        return render(
+            request,
+            "vault/record_damaged.html",
+            {"record": item, "problem": str(error)},
+            status=409,
+        )
     response = HttpResponse(
         dumps_bundle(bundle), content_type="application/json"
     )
@@ -376,23 +408,47 @@ def choices(request: HttpRequest, record_id) -> HttpResponse:
 # Attachments ------------------------------------------------------------
 
 
+@csrf_exempt
 def attach(request: HttpRequest, record_id) -> HttpResponse:
+    """Add a file. The upload handlers are replaced before the body is
+    read (which is why this view checks CSRF itself, just below): the file
+    is encrypted as it arrives and never lands on disk in the clear."""
     item = get_object_or_404(VaultRecord, pk=record_id, owner=request.user)
+    handler = EncryptingUploadHandler(
+        request,
+        folder=attachments_folder(),
+        purpose=lambda attachment_id: attachment_purpose(
+            item.pk, attachment_id
+        ),
+    )
+    request.upload_handlers = [handler]
+    return _attach(request, item, handler)
+
+
+@csrf_protect
+def _attach(request, item, handler) -> HttpResponse:
     keys = _keys_or_signin(request)
     if keys is None:
+        handler.discard()
         return redirect("accounts:signin")
     if request.method != "POST":
         return redirect("survivor:record", record_id=item.pk)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
+    upload = request.FILES.get("file")
+    if handler.too_large:
+        messages.error(request, too_large_message())
+    elif not isinstance(upload, EncryptedUpload):
+        messages.error(request, _("Choose a file to add."))
+    else:
         try:
-            attachment_add(
+            attachment_store(
                 record=item,
                 owner=request.user,
                 keys=keys,
                 name=upload.name,
-                source=upload,
+                size=upload.size,
+                item_key=upload.item_key,
+                attachment_id=upload.attachment_id,
+                scratch_path=upload.scratch_path,
             )
         except VaultError as error:
             messages.error(request, str(error))
@@ -400,8 +456,6 @@ def attach(request: HttpRequest, record_id) -> HttpResponse:
             messages.success(
                 request, _("The file is kept, locked with your record.")
             )
-    else:
-        messages.error(request, _("Choose a file to add."))
     return redirect("survivor:record", record_id=item.pk)
 
 
@@ -464,7 +518,7 @@ def share(request: HttpRequest, record_id) -> HttpResponse:
         try:
             if request.POST.get("action") == "revoke":
                 reader = selectors.reader_of(item, request.POST.get("reader"))
-                share_revoke(
+                damaged = share_revoke(
                     record=item, owner=request.user, keys=keys, reader=reader
                 )
                 messages.success(
@@ -474,6 +528,15 @@ def share(request: HttpRequest, record_id) -> HttpResponse:
                         "nothing you add from now on."
                     ),
                 )
+                if damaged:
+                    messages.error(
+                        request,
+                        _(
+                            "%(n)s part(s) of this record were already "
+                            "damaged and could not be opened by anyone."
+                        )
+                        % {"n": damaged},
+                    )
                 return redirect("survivor:share", record_id=item.pk)
             if form.is_valid():
                 slug, username = form.cleaned_data["advocate"].split(":", 1)
@@ -509,9 +572,8 @@ def delete(request: HttpRequest, record_id) -> HttpResponse:
         messages.success(
             request,
             _(
-                "The record is deleted. Its keys are destroyed, so nobody "
-                "can open it again. The ledger keeps only that a record "
-                "existed and was deleted."
+                "The record is deleted and its keys destroyed. The ledger "
+                "keeps only that a record existed and was deleted."
             ),
         )
         return redirect("survivor:home")
@@ -556,14 +618,14 @@ def advocate_record(request: HttpRequest, org: str, record_id) -> HttpResponse:
     if keys is None:
         return redirect("accounts:signin")
     latest = item.versions.order_by("-number").first()
-    opened = version_open(version=latest, reader=request.user, keys=keys)
-    return render(
+    return _render_version(
         request,
+        item,
+        latest,
+        keys,
         "vault/advocate_record.html",
         {
             "organization": organization,
-            "record": item,
-            "answers": _answers(opened.fields),
             "written_on": _written_on(item.versions.order_by("number")[0]),
         },
     )

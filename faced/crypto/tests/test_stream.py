@@ -19,6 +19,7 @@ from faced.crypto.stream import (
     ENCRYPTED_CHUNK_BYTES,
     HEADER_BYTES,
     TAG_OVERHEAD_BYTES,
+    EncryptingWriter,
     StreamError,
     TooLarge,
     decrypt_stream,
@@ -424,3 +425,45 @@ class ConstantMemoryTests:
                 tracemalloc.stop()
         assert written == sink.bytes_written == self.SIZE
         assert peak < self.PEAK_LIMIT, f"peak traced memory {peak} bytes"
+
+
+class EncryptingWriterTests:
+    @pytest.mark.parametrize(
+        "pieces",
+        [
+            [],
+            [b""],
+            [b"a"],
+            [b"x" * CHUNK_BYTES],
+            [b"x" * (CHUNK_BYTES - 1), b"yz"],
+            [b"p" * 1000] * 200,
+            [b"q" * (3 * CHUNK_BYTES)],
+        ],
+    )
+    def test_it_writes_what_encrypt_stream_would(self, pieces):
+        """Pieces written one by one decrypt to their concatenation, and
+        the stream has the same shape as encrypt_stream's."""
+        key = new_stream_key()
+        target = io.BytesIO()
+        writer = EncryptingWriter(key, target, associated_data=b"ad")
+        for piece in pieces:
+            writer.write(piece)
+        assert writer.close() == sum(len(p) for p in pieces)
+        reference = io.BytesIO()
+        encrypt_stream(
+            key,
+            io.BytesIO(b"".join(pieces)),
+            reference,
+            associated_data=b"ad",
+        )
+        assert len(target.getvalue()) == len(reference.getvalue())
+        plain = io.BytesIO()
+        target.seek(0)
+        decrypt_stream(key, target, plain, associated_data=b"ad")
+        assert plain.getvalue() == b"".join(pieces)
+
+    def test_it_refuses_more_than_the_limit(self):
+        writer = EncryptingWriter(new_stream_key(), io.BytesIO(), max_bytes=10)
+        writer.write(b"x" * 10)
+        with pytest.raises(TooLarge):
+            writer.write(b"y")

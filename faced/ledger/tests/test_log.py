@@ -9,6 +9,7 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client
 
+from faced.demo.personas import PERSONAS
 from faced.ledger import merkle
 from faced.ledger.log_key import log_public_key, log_signer
 from faced.ledger.models import Checkpoint, LedgerEntry, LedgerNode
@@ -91,7 +92,13 @@ class RecordedEventsTests:
         types = list(LedgerEntry.objects.values_list("event_type", flat=True))
         assert types.count("organization_created") == 2
         assert types.count("role_granted") == 9
-        assert types.count("keys_created") == len(personas)
+        # Role holders' keys are published; the survivor's are not.
+        holders = [p for p in PERSONAS if p.roles]
+        assert types.count("keys_created") == len(holders)
+        survivor_ref = f'"person":"person/{personas["survivor"].pk}"'
+        assert not LedgerEntry.objects.filter(
+            event_type="keys_created", leaf_data__contains=survivor_ref
+        ).exists()
         for leaf_data in LedgerEntry.objects.values_list(
             "leaf_data", flat=True
         ):

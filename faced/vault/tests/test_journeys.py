@@ -159,7 +159,7 @@ class AnonymousJourneyTests:
         expect(page.get_by_role("alert")).to_contain_text("Tick the box")
         page.get_by_label("I understand that this cannot be undone").check()
         page.get_by_role("button", name="Delete for ever").click()
-        expect(page.get_by_text("The record is deleted.")).to_be_visible()
+        expect(page.get_by_text("The record is deleted")).to_be_visible()
         expect(page.get_by_text("You have no records yet.")).to_be_visible()
         page.context.close()
 

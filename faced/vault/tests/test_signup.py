@@ -56,3 +56,77 @@ class SignupTests:
         assert response.status_code == 400
         assert message in response.content
         assert not get_user_model().objects.exists()
+
+
+class UploadTests:
+    def test_an_oversized_upload_is_refused_and_nothing_kept(
+        self, personas, settings
+    ):
+        """Given a file over the limit, the survivor is told plainly, and
+        neither an attachment nor a scratch file is left."""
+        import io
+
+        from faced.accounts.custody import keys_unlock
+        from faced.conftest import PASSWORD, sign_in
+        from faced.vault.models import Attachment
+        from faced.vault.services import attachments_folder, record_save
+
+        settings.ATTACHMENT_MAX_BYTES = 100_000
+        owner = personas["survivor"]
+        keys = keys_unlock(user=owner, password=PASSWORD)
+        record = record_save(owner=owner, keys=keys, fields={}).version.record
+        client = sign_in(Client(), owner, with_keys=True)
+        upload = io.BytesIO(b"x" * 300_000)
+        upload.name = "big.pdf"
+        response = client.post(
+            f"/my/records/{record.pk}/files/", {"file": upload}, follow=True
+        )
+        assert b"larger than" in response.content
+        assert not Attachment.objects.exists()
+        assert list(attachments_folder().iterdir()) == []
+
+    def test_a_file_is_encrypted_as_it_arrives(self, personas):
+        import io
+
+        from faced.accounts.custody import keys_unlock
+        from faced.conftest import PASSWORD, sign_in
+        from faced.vault.models import Attachment
+        from faced.vault.services import attachments_folder, record_save
+
+        owner = personas["survivor"]
+        keys = keys_unlock(user=owner, password=PASSWORD)
+        record = record_save(owner=owner, keys=keys, fields={}).version.record
+        client = sign_in(Client(), owner, with_keys=True)
+        upload = io.BytesIO(b"CANARY-UPLOAD " * 50_000)
+        upload.name = "notes.txt"
+        client.post(f"/my/records/{record.pk}/files/", {"file": upload})
+        attachment = Attachment.objects.get()
+        stored = list(attachments_folder().iterdir())
+        assert len(stored) == 1
+        assert b"CANARY-UPLOAD" not in stored[0].read_bytes()
+        response = client.get(
+            f"/my/records/{record.pk}/files/{attachment.pk}/"
+        )
+        assert b"".join(response.streaming_content) == (
+            b"CANARY-UPLOAD " * 50_000
+        )
+
+
+class NewIdentityLimitTests:
+    def test_it_pauses_new_receipts_past_the_limit(self, db, settings):
+        from django.core.cache import cache
+
+        from faced.accounts.models import ReceiptIdentity
+
+        cache.clear()
+        settings.NEW_IDENTITIES_PER_MINUTE = 2
+        for _attempt in range(2):
+            assert (
+                Client().post("/write/receipt/", {"agree": "on"}).status_code
+                == 200
+            )
+        response = Client().post("/write/receipt/", {"agree": "on"})
+        assert response.status_code == 400
+        assert b"pausing new sign-ups" in response.content
+        assert ReceiptIdentity.objects.count() == 2
+        cache.clear()

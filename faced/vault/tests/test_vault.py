@@ -265,3 +265,70 @@ class DeletionTests:
         with pytest.raises(VaultRecord.DoesNotExist):
             record_delete(record=record, owner=personas["advocate"])
         assert VaultRecord.objects.filter(pk=record.pk).exists()
+
+
+class ReviewFindingsTests:
+    def test_a_swapped_stored_key_receives_nothing(self, survivor):
+        """Given someone who replaced a survivor's stored public key in the
+        database with their own, faced refuses to seal anything to it."""
+        from faced.accounts.models import KeyCustody
+        from faced.crypto.envelope import generate_box_keypair
+
+        user, keys = survivor
+        attacker_public, _private = generate_box_keypair()
+        KeyCustody.objects.filter(user=user).update(
+            box_public_key=attacker_public
+        )
+        with pytest.raises(VaultError, match="does not match"):
+            record_save(owner=user, keys=keys, fields={"what": "secret"})
+        with pytest.raises(VaultError, match="does not match"):
+            draft_save(owner=user, fields={"what": "x"}, step=1, keys=keys)
+        assert not VaultRecord.objects.exists()
+
+    def test_an_advocate_key_swapped_in_the_database_is_refused(
+        self, survivor, advocate
+    ):
+        from faced.accounts.models import KeyCustody
+        from faced.crypto.envelope import generate_box_keypair
+
+        user, keys = survivor
+        record = record_save(owner=user, keys=keys, fields={}).version.record
+        attacker_public, _private = generate_box_keypair()
+        KeyCustody.objects.filter(user=advocate[0]).update(
+            box_public_key=attacker_public
+        )
+        with pytest.raises(VaultError, match="confirmed against the ledger"):
+            share_with(
+                record=record,
+                owner=user,
+                keys=keys,
+                reader=advocate[0],
+                organization=Organization.objects.get(slug="demo"),
+            )
+        assert not RecordKey.objects.filter(reader=advocate[0]).exists()
+
+    def test_a_damaged_item_never_blocks_a_revoke(self, survivor, advocate):
+        user, keys = survivor
+        record = record_save(owner=user, keys=keys, fields={}).version.record
+        share_with(
+            record=record,
+            owner=user,
+            keys=keys,
+            reader=advocate[0],
+            organization=Organization.objects.get(slug="demo"),
+        )
+        RecordVersion.objects.filter(record=record).update(
+            wrapped_key=b"\0" * 72
+        )
+        damaged = share_revoke(
+            record=record, owner=user, keys=keys, reader=advocate[0]
+        )
+        assert damaged == 1
+        assert not RecordKey.objects.filter(reader=advocate[0]).exists()
+
+    def test_editing_keeps_the_draft_of_a_new_record(self, survivor):
+        user, keys = survivor
+        record = record_save(owner=user, keys=keys, fields={}).version.record
+        draft_save(owner=user, fields={"what": "new one"}, step=2, keys=keys)
+        record_save(owner=user, keys=keys, fields={}, record=record)
+        assert Draft.objects.filter(owner=user, record=None).exists()
