@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "faced.orgs",
     "faced.accounts",
     "faced.vault",
+    "faced.cases",
     "faced.demo",
 ]
 

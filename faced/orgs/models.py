@@ -12,6 +12,11 @@ class Organization(models.Model):
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The committee's promises to survivors, counted in the accountability
+    # report: acknowledge a report within a week, respond in substance
+    # within three months.
+    acknowledge_days = models.PositiveSmallIntegerField(default=7)
+    respond_days = models.PositiveSmallIntegerField(default=90)
 
     class Meta:
         ordering = ["name"]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "faced.cases"
+    label = "cases"
+    verbose_name = "Reports to the committee"

@@ -1,0 +1,105 @@
+"""Reports to an organization's independent committee.
+
+The report's content is encrypted under the case key, sealed to the
+survivor and to each committee member the survivor did not exclude
+(CaseKey). What the server keeps in the clear is what the committee's
+inbox and the deadlines need: a reference, dates and a state.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseState(models.TextChoices):
+    SUBMITTED = "submitted", _("Received")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Case(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="cases"
+    )
+    # A short reference people can say aloud: C-2026-0007.
+    reference = models.CharField(max_length=20, unique=True)
+    survivor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reported_cases",
+    )
+    state = models.CharField(
+        max_length=20, choices=CaseState.choices, default=CaseState.SUBMITTED
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    acknowledge_by = models.DateTimeField()
+    respond_by = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class CaseKey(models.Model):
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="keys"
+    )
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sealed_key = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "reader"], name="one_case_key_per_reader"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"key of {self.case} for {self.reader_id}"
+
+
+class CaseExclusion(models.Model):
+    """A committee member the survivor kept off the case: never given its
+    key, never to sit on its panel. Only the software reads this."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="exclusions"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.member_id} excluded from {self.case}"
+
+
+class CaseDocument(models.Model):
+    """Encrypted content of a case: the report, and later messages."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Report")
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    wrapped_key = models.BinaryField()
+    ciphertext = models.BinaryField()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.case}"
