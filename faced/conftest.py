@@ -82,7 +82,21 @@ def survivor_record(personas):
         reader=personas["advocate"],
         organization=Organization.objects.get(slug="demo"),
     )
-    return {"record_id": record.pk, "attachment_id": attachment.pk}
+    from faced.cases.services import case_submit
+
+    case = case_submit(
+        survivor=owner,
+        keys=keys,
+        record=record,
+        organization=Organization.objects.get(slug="demo"),
+        included_fields=["what"],
+        outcomes=["heard"],
+    )
+    return {
+        "record_id": record.pk,
+        "attachment_id": attachment.pk,
+        "case_id": case.pk,
+    }
 
 
 PERSONA_NAMES = [persona.username for persona in PERSONAS]

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from faced import views
+from faced.cases.urls import committee_urlpatterns
 from faced.vault.urls import advocate_urlpatterns
 
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("", include("faced.accounts.urls")),
     path("", include("faced.vault.urls")),
     path("", include(advocate_urlpatterns)),
+    path("", include("faced.cases.urls")),
+    path("", include(committee_urlpatterns)),
     path("", include("faced.orgs.urls")),
     path("ledger/", include("faced.ledger.urls")),
 ]

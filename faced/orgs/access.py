@@ -2,7 +2,6 @@ from faced.access import deployment_role, organization_role
 from faced.orgs.roles import Role
 
 RULES = {
-    "staff:committee_home": organization_role(Role.COMMITTEE),
     "staff:appeals_home": organization_role(Role.APPEALS),
     "staff:leadership_home": organization_role(Role.LEADERSHIP),
     "staff:coordinator_home": organization_role(Role.COORDINATOR),

@@ -49,7 +49,8 @@ class RoleHome:
 HOME_URL_NAMES = {
     # The advocate's page lists records shared with them: the vault's.
     Role.ADVOCATE: "advocate:home",
-    Role.COMMITTEE: "staff:committee_home",
+    # The committee's page is its inbox: the cases app's.
+    Role.COMMITTEE: "committee:home",
     Role.APPEALS: "staff:appeals_home",
     Role.LEADERSHIP: "staff:leadership_home",
     Role.COORDINATOR: "staff:coordinator_home",

@@ -95,10 +95,6 @@ def _organization_home(request, org: str, role: Role) -> HttpResponse:
     )
 
 
-def committee_home(request: HttpRequest, org: str) -> HttpResponse:
-    return _organization_home(request, org, Role.COMMITTEE)
-
-
 def appeals_home(request: HttpRequest, org: str) -> HttpResponse:
     return _organization_home(request, org, Role.APPEALS)
 

@@ -38,6 +38,8 @@ PAGES = [
     ("survivor", "/my/records/{record_id}/delete/"),
     ("survivor", "/account/password/"),
     ("advocate", "/o/demo/advocate/records/{record_id}/"),
+    ("survivor", "/my/records/{record_id}/report/"),
+    ("survivor", "/my/cases/{case_id}/"),
 ]
 
 

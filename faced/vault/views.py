@@ -177,6 +177,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 owner=request.user, record=None
             ).first(),
             "is_receipt": hasattr(request.user, "receipt_identity"),
+            "cases": request.user.reported_cases.order_by("-submitted_at"),
         },
     )
 

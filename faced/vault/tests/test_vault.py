@@ -240,7 +240,7 @@ class AttachmentTests:
         assert not Attachment.objects.exists()
         from faced.vault.services import attachments_folder
 
-        assert list(attachments_folder().glob("tmp*")) == []
+        assert list(attachments_folder().glob("upload-*")) == []
 
 
 class DeletionTests:

@@ -1,0 +1,92 @@
+"""A survivor reports to the committee, in a real browser."""
+
+import re
+
+import pytest
+from django.test import Client
+from playwright.sync_api import expect
+
+from faced.accounts.custody import keys_unlock
+from faced.cases.models import Case
+from faced.conftest import PASSWORD, screenshot, sign_in
+from faced.vault.services import record_save
+
+pytestmark = pytest.mark.browser
+
+
+def signed_in_page(chromium, javascript, live_server, user):
+    client = sign_in(Client(), user, with_keys=True)
+    context = chromium.new_context(java_script_enabled=javascript)
+    context.add_cookies(
+        [
+            {
+                "name": name,
+                "value": client.cookies[name].value,
+                "url": live_server.url,
+            }
+            for name in ("faced_session", "faced_keys")
+        ]
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return page
+
+
+class ReportJourneyTests:
+    def test_a_survivor_reports_and_keeps_a_member_off(
+        self, live_server, chromium, personas, javascript
+    ):
+        """Given a survivor's record, they choose to report it, pick what
+        to include and what they want, keep committee2 off, and see their
+        report's page with its deadline and timeline; committee1 sees it
+        in the inbox by reference only, committee2 does not see it."""
+        survivor = personas["survivor"]
+        keys = keys_unlock(user=survivor, password=PASSWORD)
+        record = record_save(
+            owner=survivor,
+            keys=keys,
+            fields={"what": "What happened, in words.", "where": "the hall"},
+        ).version.record
+        page = signed_in_page(chromium, javascript, live_server, survivor)
+        page.goto(f"{live_server.url}/my/records/{record.pk}/")
+        page.get_by_role("link", name="What can I do with this?").click()
+        page.get_by_role("link", name="Report to the committee").click()
+        page.get_by_role("link", name="Demo Collective").click()
+        page.get_by_label("Where did it happen?").uncheck()
+        page.get_by_label("To be heard").check()
+        page.get_by_label("No contact with me").check()
+        page.get_by_label("Who is this about?").fill("A. Member")
+        page.get_by_label("committee2").check()
+        screenshot(page, f"case-report-{'js' if javascript else 'nojs'}")
+        page.get_by_role("button", name="Send the report").click()
+        expect(page.get_by_role("alert")).to_contain_text("Tick the box")
+        page.get_by_label("I want to send this report").check()
+        page.get_by_role("button", name="Send the report").click()
+        expect(
+            page.get_by_text("Your report is with the committee")
+        ).to_be_visible()
+        expect(page.get_by_role("heading", level=1)).to_contain_text(
+            re.compile(r"Your report C-\d{4}-0001")
+        )
+        expect(
+            page.get_by_text("Your report was received by the committee.")
+        ).to_be_visible()
+        expect(page.get_by_text("the hall")).to_have_count(0)
+        screenshot(page, f"case-page-{'js' if javascript else 'nojs'}")
+        page.context.close()
+
+        reference = Case.objects.get().reference
+        member = signed_in_page(
+            chromium, javascript, live_server, personas["committee1"]
+        )
+        member.goto(live_server.url + "/home/")
+        expect(member.get_by_text(reference)).to_be_visible()
+        member.context.close()
+        kept_off = signed_in_page(
+            chromium, javascript, live_server, personas["committee2"]
+        )
+        kept_off.goto(live_server.url + "/home/")
+        expect(
+            kept_off.get_by_text("Nothing is waiting for you.")
+        ).to_be_visible()
+        kept_off.context.close()

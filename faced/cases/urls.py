@@ -1,0 +1,15 @@
+from django.urls import path
+
+from faced.cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("my/records/<uuid:record_id>/report/", views.report, name="report"),
+    path("my/cases/<uuid:case_id>/", views.case, name="case"),
+]
+
+committee_urlpatterns = (
+    [path("o/<slug:org>/committee/", views.committee_home, name="home")],
+    "committee",
+)

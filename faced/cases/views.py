@@ -1,0 +1,152 @@
+"""The survivor's report and case pages, and the committee's inbox."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from faced.accounts.session_keys import session_keys
+from faced.cases import selectors
+from faced.cases.forms import ReportForm
+from faced.cases.models import Case
+from faced.cases.services import (
+    OUTCOMES,
+    CaseError,
+    case_report_open,
+    case_submit,
+    committee_members,
+)
+from faced.orgs.models import Organization
+from faced.orgs.roles import Role
+from faced.vault.fields import RECORD_FIELDS
+from faced.vault.models import VaultRecord
+from faced.vault.services import VaultError, version_open
+
+
+def _keys(request):
+    keys = session_keys(request)
+    if keys is None:
+        messages.info(request, _("To continue, please sign in again."))
+    return keys
+
+
+def report(request, record_id):
+    """Report a record to an organization's committee."""
+    record = get_object_or_404(VaultRecord, pk=record_id, owner=request.user)
+    keys = _keys(request)
+    if keys is None:
+        return redirect("accounts:signin")
+    organizations = selectors.organizations_with_committee()
+    slug = request.POST.get("organization") or request.GET.get("org")
+    if slug is None and len(organizations) == 1:
+        slug = organizations[0].slug
+    organization = next((o for o in organizations if o.slug == slug), None)
+    if organization is None:
+        return render(
+            request,
+            "cases/choose_organization.html",
+            {"record": record, "organizations": organizations},
+        )
+    latest = record.versions.order_by("-number").first()
+    try:
+        fields = version_open(version=latest, reader=request.user, keys=keys)
+    except VaultError as error:
+        messages.error(request, str(error))
+        return redirect("survivor:record", record_id=record.pk)
+    field_choices = [
+        (field.name, field.question)
+        for field in RECORD_FIELDS
+        if fields.fields.get(field.name)
+    ]
+    members = committee_members(organization)
+    member_choices = [(str(m.pk), m.username) for m in members]
+    form = ReportForm(
+        request.POST or None,
+        field_choices=field_choices,
+        member_choices=member_choices,
+        initial={"included": [name for name, _label in field_choices]},
+    )
+    if request.method == "POST" and form.is_valid():
+        excluded_ids = set(form.cleaned_data["excluded"])
+        try:
+            case = case_submit(
+                survivor=request.user,
+                keys=keys,
+                record=record,
+                organization=organization,
+                included_fields=form.cleaned_data["included"],
+                outcomes=form.cleaned_data["outcomes"],
+                outcome_other=form.cleaned_data["outcome_other"],
+                respondent=form.cleaned_data["respondent"],
+                excluded=[m for m in members if str(m.pk) in excluded_ids],
+            )
+        except CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your report is with the committee. It is due to be "
+                    "acknowledged by %(date)s; this page will show "
+                    "everything that happens."
+                )
+                % {"date": formats.date_format(case.acknowledge_by, "j F Y")},
+            )
+            return redirect("cases:case", case_id=case.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "cases/report.html",
+        {"record": record, "organization": organization, "form": form},
+        status=status,
+    )
+
+
+def case(request, case_id):
+    """The survivor's page of their case, its timeline from the ledger."""
+    item = get_object_or_404(Case, pk=case_id, survivor=request.user)
+    keys = _keys(request)
+    if keys is None:
+        return redirect("accounts:signin")
+    try:
+        content = case_report_open(case=item, reader=request.user, keys=keys)
+    except CaseError as error:
+        content = None
+        messages.error(request, str(error))
+    outcomes = dict(OUTCOMES)
+    return render(
+        request,
+        "cases/case.html",
+        {
+            "case": item,
+            "content": content,
+            "fields": [
+                (field.question, content["record"][field.name])
+                for field in RECORD_FIELDS
+                if content and field.name in content["record"]
+            ],
+            "outcomes": [
+                outcomes[name] for name in (content or {}).get("outcomes", [])
+            ],
+            "timeline": selectors.timeline(item),
+            "overdue": item.state == "submitted"
+            and item.acknowledge_by < timezone.now(),
+        },
+    )
+
+
+def committee_home(request, org):
+    from faced.orgs.views import ROLE_DUTIES
+
+    organization = get_object_or_404(Organization, slug=org)
+    return render(
+        request,
+        "cases/committee_home.html",
+        {
+            "organization": organization,
+            "role": Role.COMMITTEE,
+            "duties": ROLE_DUTIES[Role.COMMITTEE],
+            "inbox": selectors.committee_inbox(organization, request.user),
+            "now": timezone.now(),
+        },
+    )
