@@ -6,4 +6,7 @@ RULES = {
     "cases:report": signed_in(),
     "cases:case": signed_in(),
     "committee:home": organization_role(Role.COMMITTEE),
+    # Also: the case must be the organization's, and the survivor must not
+    # have kept the member off it (otherwise: not found).
+    "committee:case": organization_role(Role.COMMITTEE),
 }

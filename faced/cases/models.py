@@ -103,3 +103,32 @@ class CaseDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.case}"
+
+
+class PanelSeat(models.Model):
+    """A committee member on a case's panel. They read the case only after
+    declaring that they have no conflict of interest."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="panel"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+    # None until declared; True removes the member from the panel.
+    has_conflict = models.BooleanField(null=True, default=None)
+    declared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "member"], name="one_seat_per_member"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} on {self.case}"

@@ -31,6 +31,11 @@ def committee_inbox(organization: Organization, member):
 TIMELINE_WORDS = {
     "case_submitted": _("Your report was received by the committee."),
     "case_opened": _("A committee member read your report."),
+    "panel_assigned": _("A panel of committee members was set."),
+    "conflict_declared": _(
+        "A panel member declared whether they have a conflict of interest."
+    ),
+    "case_acknowledged": _("Your report was acknowledged by the panel."),
 }
 
 

@@ -9,7 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from faced.cases.models import Case, CaseDocument, CaseExclusion, CaseKey
+from faced.cases.models import (
+    Case,
+    CaseDocument,
+    CaseExclusion,
+    CaseKey,
+    CaseState,
+    PanelSeat,
+)
 from faced.crypto.envelope import (
     DecryptionError,
     decrypt,
@@ -183,9 +190,26 @@ def case_submit(
     return case
 
 
+def may_read(case: Case, reader) -> bool:
+    """The survivor, and panel members who declared no conflict."""
+    if reader.pk == case.survivor_id:
+        return True
+    return PanelSeat.objects.filter(
+        case=case, member=reader, has_conflict=False
+    ).exists()
+
+
 def case_report_open(*, case: Case, reader, keys: PersonKeys) -> dict:
-    """The report, for a reader holding the case key. A committee member's
-    reading is itself a ledger entry: nobody reads a case unseen."""
+    """The report, for the survivor or a panel member who declared no
+    conflict. A committee member's reading is itself a ledger entry:
+    nobody reads a case unseen."""
+    if not may_read(case, reader):
+        raise CaseError(
+            _(
+                "This report opens only to its panel, once each member has "
+                "declared that they have no conflict of interest."
+            )
+        )
     sealed = (
         CaseKey.objects.filter(case=case, reader=reader)
         .values_list("sealed_key", flat=True)
@@ -223,3 +247,142 @@ def case_report_open(*, case: Case, reader, keys: PersonKeys) -> dict:
             },
         )
     return content
+
+
+def _case_key(case: Case, reader, keys: PersonKeys) -> bytes:
+    sealed = (
+        CaseKey.objects.filter(case=case, reader=reader)
+        .values_list("sealed_key", flat=True)
+        .first()
+    )
+    if sealed is None:
+        raise CaseError(_("You have no key to this case."))
+    try:
+        return open_sealed_key(
+            bytes(sealed), keys.box_public_key, keys.box_private_key
+        )
+    except DecryptionError:
+        raise CaseError(_("Your key to this case does not open.")) from None
+
+
+def eligible_for_panel(case: Case) -> list:
+    """Committee members who may sit on the panel: not kept off by the
+    survivor, and not already removed for a conflict."""
+    excluded = set(case.exclusions.values_list("member_id", flat=True))
+    conflicted = set(
+        case.panel.filter(has_conflict=True).values_list(
+            "member_id", flat=True
+        )
+    )
+    return [
+        member
+        for member in committee_members(case.organization)
+        if member.pk not in excluded | conflicted
+    ]
+
+
+def panel_assign(
+    *, case: Case, members: Sequence, assigned_by, keys: PersonKeys
+) -> list[PanelSeat]:
+    """Set the panel: at least two eligible committee members. Every copy
+    of the case key outside the survivor and the panel is destroyed."""
+    eligible = {member.pk for member in eligible_for_panel(case)}
+    if assigned_by.pk not in eligible:
+        raise CaseError(_("Only a committee member on this case can do this."))
+    chosen = {member.pk: member for member in members}
+    if len(chosen) < 2:
+        raise CaseError(_("A panel has at least two members."))
+    if not set(chosen) <= eligible:
+        raise CaseError(
+            _("Only committee members the survivor did not keep off can sit.")
+        )
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.panel.filter(has_conflict__isnull=True).exists() or (
+            locked.panel.filter(has_conflict=False).count() >= 2
+        ):
+            raise CaseError(_("This case has a panel already."))
+        case_key = _case_key(locked, assigned_by, keys)
+        seats = []
+        for member in chosen.values():
+            seat, _created = PanelSeat.objects.update_or_create(
+                case=locked,
+                member=member,
+                defaults={
+                    "assigned_by": assigned_by,
+                    "has_conflict": None,
+                    "declared_at": None,
+                },
+            )
+            seats.append(seat)
+            if not CaseKey.objects.filter(case=locked, reader=member).exists():
+                CaseKey.objects.create(
+                    case=locked,
+                    reader=member,
+                    sealed_key=seal_key(
+                        case_key, ledger_confirmed_public_key(member)
+                    ),
+                )
+        CaseKey.objects.filter(case=locked).exclude(
+            reader_id__in=[*chosen, locked.survivor_id]
+        ).delete()
+        ledger_append(
+            event_type="panel_assigned",
+            payload={
+                "case": case_reference(locked),
+                "members": sorted(
+                    person_reference(member) for member in chosen.values()
+                ),
+                "by": person_reference(assigned_by),
+            },
+        )
+    return seats
+
+
+def conflict_declare(*, case: Case, member, has_conflict: bool) -> None:
+    """A panel member says whether they have a conflict of interest. A
+    conflict removes them and destroys their copy of the case key."""
+    with transaction.atomic():
+        seat = (
+            PanelSeat.objects.select_for_update()
+            .filter(case=case, member=member)
+            .first()
+        )
+        if seat is None:
+            raise CaseError(_("You are not on this case's panel."))
+        if seat.has_conflict is not None and not has_conflict:
+            raise CaseError(_("You have declared this already."))
+        seat.has_conflict = has_conflict
+        seat.declared_at = timezone.now()
+        seat.save(update_fields=["has_conflict", "declared_at"])
+        if has_conflict:
+            CaseKey.objects.filter(case=case, reader=member).delete()
+        ledger_append(
+            event_type="conflict_declared",
+            payload={
+                "case": case_reference(case),
+                "person": person_reference(member),
+                "conflict": has_conflict,
+            },
+        )
+
+
+def case_acknowledge(*, case: Case, member) -> None:
+    """A panel member tells the survivor the report is received and
+    being looked after."""
+    if not may_read(case, member) or member.pk == case.survivor_id:
+        raise CaseError(_("Only the case's panel can acknowledge it."))
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.state != CaseState.SUBMITTED:
+            raise CaseError(_("This report was acknowledged already."))
+        locked.state = CaseState.ACKNOWLEDGED
+        locked.save(update_fields=["state"])
+        ledger_append(
+            event_type="case_acknowledged",
+            payload={
+                "case": case_reference(locked),
+                "by": person_reference(member),
+                "on_time": timezone.now() <= locked.acknowledge_by,
+            },
+        )

@@ -10,6 +10,13 @@ urlpatterns = [
 ]
 
 committee_urlpatterns = (
-    [path("o/<slug:org>/committee/", views.committee_home, name="home")],
+    [
+        path("o/<slug:org>/committee/", views.committee_home, name="home"),
+        path(
+            "o/<slug:org>/committee/cases/<uuid:case_id>/",
+            views.committee_case,
+            name="case",
+        ),
+    ],
     "committee",
 )

@@ -12,9 +12,13 @@ from faced.cases.models import Case
 from faced.cases.services import (
     OUTCOMES,
     CaseError,
+    case_acknowledge,
     case_report_open,
     case_submit,
     committee_members,
+    conflict_declare,
+    eligible_for_panel,
+    panel_assign,
 )
 from faced.orgs.models import Organization
 from faced.orgs.roles import Role
@@ -150,3 +154,99 @@ def committee_home(request, org):
             "now": timezone.now(),
         },
     )
+
+
+def committee_case(request, org, case_id):
+    """A committee member's page of one case: set its panel, declare a
+    conflict, read the report once declared, acknowledge it."""
+    organization = get_object_or_404(Organization, slug=org)
+    item = get_object_or_404(
+        Case.objects.exclude(exclusions__member=request.user),
+        pk=case_id,
+        organization=organization,
+    )
+    keys = _keys(request)
+    if keys is None:
+        return redirect("accounts:signin")
+    if request.method == "POST":
+        _committee_action(request, item, keys)
+        return redirect("committee:case", org=org, case_id=item.pk)
+    seat = item.panel.filter(member=request.user).first()
+    panel = list(item.panel.select_related("member"))
+    active = [s for s in panel if s.has_conflict is not True]
+    content = None
+    if seat is not None and seat.has_conflict is False:
+        try:
+            content = case_report_open(
+                case=item, reader=request.user, keys=keys
+            )
+        except CaseError as error:
+            messages.error(request, str(error))
+    outcomes = dict(OUTCOMES)
+    return render(
+        request,
+        "cases/committee_case.html",
+        {
+            "organization": organization,
+            "case": item,
+            "seat": seat,
+            "panel": panel,
+            "needs_panel": len(active) < 2,
+            "eligible": eligible_for_panel(item),
+            "content": content,
+            "fields": [
+                (field.question, content["record"][field.name])
+                for field in RECORD_FIELDS
+                if content and field.name in content["record"]
+            ],
+            "outcomes": [
+                outcomes[name] for name in (content or {}).get("outcomes", [])
+            ],
+            "now": timezone.now(),
+        },
+    )
+
+
+def _committee_action(request, item, keys) -> None:
+    action = request.POST.get("action")
+    try:
+        if action == "assign":
+            chosen = set(request.POST.getlist("members"))
+            members = [
+                m for m in eligible_for_panel(item) if str(m.pk) in chosen
+            ]
+            panel_assign(
+                case=item,
+                members=members,
+                assigned_by=request.user,
+                keys=keys,
+            )
+            messages.success(
+                request,
+                _(
+                    "The panel is set. Each member now declares any "
+                    "conflict before the report opens to them."
+                ),
+            )
+        elif action in ("no_conflict", "conflict"):
+            conflict_declare(
+                case=item,
+                member=request.user,
+                has_conflict=action == "conflict",
+            )
+            if action == "conflict":
+                messages.success(
+                    request,
+                    _(
+                        "Thank you. You are off this panel and your key to "
+                        "it is destroyed."
+                    ),
+                )
+        elif action == "acknowledge":
+            case_acknowledge(case=item, member=request.user)
+            messages.success(
+                request,
+                _("Acknowledged. The survivor sees it on their page."),
+            )
+    except CaseError as error:
+        messages.error(request, str(error))

@@ -40,6 +40,7 @@ PAGES = [
     ("advocate", "/o/demo/advocate/records/{record_id}/"),
     ("survivor", "/my/records/{record_id}/report/"),
     ("survivor", "/my/cases/{case_id}/"),
+    ("committee1", "/o/demo/committee/cases/{case_id}/"),
 ]
 
 

@@ -40,6 +40,19 @@ class ReportJourneyTests:
         to include and what they want, keep committee2 off, and see their
         report's page with its deadline and timeline; committee1 sees it
         in the inbox by reference only, committee2 does not see it."""
+        from faced.accounts.services import user_create
+        from faced.orgs.models import Organization
+        from faced.orgs.roles import Role
+        from faced.orgs.services import role_grant
+
+        third, _recovery = user_create(
+            username="committee3", password=PASSWORD
+        )
+        role_grant(
+            user=third,
+            role=Role.COMMITTEE,
+            organization=Organization.objects.get(slug="demo"),
+        )
         survivor = personas["survivor"]
         keys = keys_unlock(user=survivor, password=PASSWORD)
         record = record_save(
@@ -80,8 +93,28 @@ class ReportJourneyTests:
             chromium, javascript, live_server, personas["committee1"]
         )
         member.goto(live_server.url + "/home/")
-        expect(member.get_by_text(reference)).to_be_visible()
+        member.get_by_role("link", name=reference).click()
+        member.get_by_label("committee1").check()
+        member.get_by_label("committee3").check()
+        member.get_by_role("button", name="Set the panel").click()
+        expect(member.get_by_text("The panel is set.")).to_be_visible()
+        member.get_by_role("button", name="I have no conflict").click()
+        expect(member.get_by_text("A. Member")).to_be_visible()
+        screenshot(member, f"case-committee-{'js' if javascript else 'nojs'}")
+        member.get_by_role("button", name="Acknowledge the report").click()
+        expect(member.get_by_text("Acknowledged.")).to_be_visible()
         member.context.close()
+
+        again = signed_in_page(chromium, javascript, live_server, survivor)
+        again.goto(live_server.url + "/my/")
+        again.get_by_role("link", name=reference).click()
+        expect(
+            again.get_by_text("A committee member read your report.").first
+        ).to_be_visible()
+        expect(
+            again.get_by_text("Your report was acknowledged by the panel.")
+        ).to_be_visible()
+        again.context.close()
         kept_off = signed_in_page(
             chromium, javascript, live_server, personas["committee2"]
         )

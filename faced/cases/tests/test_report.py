@@ -3,8 +3,21 @@
 import pytest
 
 from faced.accounts.custody import keys_unlock
-from faced.cases.models import Case, CaseExclusion, CaseKey
-from faced.cases.services import CaseError, case_report_open, case_submit
+from faced.cases.models import (
+    Case,
+    CaseExclusion,
+    CaseKey,
+    CaseState,
+    PanelSeat,
+)
+from faced.cases.services import (
+    CaseError,
+    case_acknowledge,
+    case_report_open,
+    case_submit,
+    conflict_declare,
+    panel_assign,
+)
 from faced.conftest import PASSWORD
 from faced.ledger.models import LedgerEntry
 from faced.ledger.verify import ledger_verify
@@ -34,6 +47,30 @@ def reported(personas):
     return case, keys
 
 
+def seat_panel(personas, case, extra=None):
+    """A panel of committee1 and a committee member added for the test
+    (committee2 was kept off by the survivor)."""
+    from faced.accounts.services import user_create
+    from faced.orgs.roles import Role
+    from faced.orgs.services import role_grant
+
+    third = extra
+    if third is None:
+        third, _recovery = user_create(
+            username="committee3", password=PASSWORD
+        )
+        role_grant(
+            user=third, role=Role.COMMITTEE, organization=case.organization
+        )
+    panel_assign(
+        case=case,
+        members=[personas["committee1"], third],
+        assigned_by=personas["committee1"],
+        keys=keys_of(personas, "committee1"),
+    )
+    return third
+
+
 def keys_of(personas, name):
     return keys_unlock(user=personas[name], password=PASSWORD)
 
@@ -56,7 +93,7 @@ class ReportTests:
             case=case, member=personas["committee2"]
         ).exists()
         for name in ("committee2", "leadership", "operator", "advocate"):
-            with pytest.raises(CaseError, match="no key"):
+            with pytest.raises(CaseError, match="opens only to its panel"):
                 case_report_open(
                     case=case,
                     reader=personas[name],
@@ -76,6 +113,10 @@ class ReportTests:
         self, personas, reported
     ):
         case, _keys = reported
+        seat_panel(personas, case)
+        conflict_declare(
+            case=case, member=personas["committee1"], has_conflict=False
+        )
         before = LedgerEntry.objects.filter(event_type="case_opened").count()
         case_report_open(
             case=case,
@@ -129,3 +170,99 @@ class ReportTests:
                 included_fields=["what"],
                 outcomes=[],
             )
+
+
+class PanelTests:
+    def test_the_report_opens_only_after_declaring_no_conflict(
+        self, personas, reported
+    ):
+        """Given a panel, a member who has not declared cannot read; one
+        who declared no conflict can; one who declared a conflict loses
+        their key and their seat."""
+        case, _keys = reported
+        third = seat_panel(personas, case)
+        with pytest.raises(CaseError, match="declared"):
+            case_report_open(
+                case=case,
+                reader=personas["committee1"],
+                keys=keys_of(personas, "committee1"),
+            )
+        conflict_declare(
+            case=case, member=personas["committee1"], has_conflict=False
+        )
+        assert case_report_open(
+            case=case,
+            reader=personas["committee1"],
+            keys=keys_of(personas, "committee1"),
+        )["record"]
+        conflict_declare(case=case, member=third, has_conflict=True)
+        assert not CaseKey.objects.filter(case=case, reader=third).exists()
+        with pytest.raises(CaseError):
+            case_report_open(
+                case=case,
+                reader=third,
+                keys=keys_unlock(user=third, password=PASSWORD),
+            )
+        assert (
+            LedgerEntry.objects.filter(event_type="conflict_declared").count()
+            == 2
+        )
+
+    def test_setting_the_panel_destroys_other_copies(self, personas, reported):
+        case, _keys = reported
+        third = seat_panel(personas, case)
+        readers = set(
+            CaseKey.objects.filter(case=case).values_list(
+                "reader_id", flat=True
+            )
+        )
+        assert readers == {
+            personas["survivor"].pk,
+            personas["committee1"].pk,
+            third.pk,
+        }
+        assert PanelSeat.objects.filter(case=case).count() == 2
+
+    @pytest.mark.parametrize(
+        "who", ["committee2", "leadership", "operator", "advocate"]
+    )
+    def test_only_an_eligible_committee_member_sets_a_panel(
+        self, personas, reported, who
+    ):
+        """Leadership, the operator, an advocate and a member the survivor
+        kept off cannot set or join a panel."""
+        case, _keys = reported
+        with pytest.raises(CaseError):
+            panel_assign(
+                case=case,
+                members=[personas["committee1"], personas[who]],
+                assigned_by=personas[who],
+                keys=keys_of(personas, who),
+            )
+        with pytest.raises(CaseError):
+            panel_assign(
+                case=case,
+                members=[personas["committee1"], personas[who]],
+                assigned_by=personas["committee1"],
+                keys=keys_of(personas, "committee1"),
+            )
+        assert not PanelSeat.objects.exists()
+
+    def test_the_panel_acknowledges_and_the_survivor_sees_it(
+        self, personas, reported
+    ):
+        from faced.cases.selectors import timeline
+
+        case, _keys = reported
+        seat_panel(personas, case)
+        with pytest.raises(CaseError):
+            case_acknowledge(case=case, member=personas["committee1"])
+        conflict_declare(
+            case=case, member=personas["committee1"], has_conflict=False
+        )
+        case_acknowledge(case=case, member=personas["committee1"])
+        case.refresh_from_db()
+        assert case.state == CaseState.ACKNOWLEDGED
+        words = [str(event.words) for event in timeline(case)]
+        assert "Your report was acknowledged by the panel." in words
+        ledger_verify()
