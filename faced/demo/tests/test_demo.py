@@ -33,29 +33,37 @@ def demo_server(tmp_path_factory):
         "FACED_DATA_DIR": str(data_dir),
         "FACED_LISTEN": f"127.0.0.1:{port}",
     }
+    # The demo's output goes to a file: a pipe nobody reads would fill up
+    # and stop the server mid-test.
+    output = (data_dir / "demo-output.txt").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "faced", "demo"],
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
-        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(base + "/healthz") as response:  # noqa: S310
+            with urllib.request.urlopen(  # noqa: S310
+                base + "/healthz", timeout=10
+            ) as response:
                 if response.status == 200:
                     break
         except OSError:
             time.sleep(0.3)
     else:
         process.kill()
-        pytest.fail("the demo did not start: " + process.stdout.read())
+        output.close()
+        pytest.fail(
+            "the demo did not start: "
+            + (data_dir / "demo-output.txt").read_text()
+        )
     yield base, env
     process.terminate()
-    output, _ = process.communicate(timeout=20)
-    (data_dir / "demo-output.txt").write_text(output)
+    process.wait(timeout=20)
+    output.close()
 
 
 class Browser:
@@ -68,7 +76,7 @@ class Browser:
         )
 
     def get(self, path: str) -> tuple[str, str]:
-        with self.opener.open(self.base + path) as response:
+        with self.opener.open(self.base + path, timeout=30) as response:
             return response.url, response.read().decode()
 
     def submit(self, path: str, fields: dict[str, str]) -> tuple[str, str]:
@@ -77,7 +85,9 @@ class Browser:
         body = urllib.parse.urlencode(
             {**fields, "csrfmiddlewaretoken": token[1]}
         ).encode()
-        with self.opener.open(self.base + path, data=body) as response:
+        with self.opener.open(
+            self.base + path, data=body, timeout=30
+        ) as response:
             return response.url, response.read().decode()
 
 
