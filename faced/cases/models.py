@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 class CaseState(models.TextChoices):
     SUBMITTED = "submitted", _("Received")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    FINDING = "finding", _("Finding signed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
@@ -132,3 +133,49 @@ class PanelSeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} on {self.case}"
+
+
+class Finding(models.Model):
+    """The panel's finding. Its content (outcome, rationale, measures and a
+    salt) is encrypted under the case key; it takes effect when a majority
+    of the panel has signed that content, and is immutable from then on:
+    only a signed appeal decision can change an outcome."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="findings"
+    )
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    drafted_at = models.DateTimeField(default=timezone.now)
+    wrapped_key = models.BinaryField()
+    ciphertext = models.BinaryField()
+    effective_at = models.DateTimeField(null=True, blank=True)
+    ledger_sequence = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-drafted_at"]
+
+    def __str__(self) -> str:
+        return f"finding on {self.case}"
+
+
+class FindingSignature(models.Model):
+    finding = models.ForeignKey(
+        Finding, on_delete=models.CASCADE, related_name="signatures"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signature = models.BinaryField(max_length=64)
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["finding", "member"], name="one_signature_per_member"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"signature of {self.member_id} on {self.finding_id}"

@@ -36,6 +36,11 @@ TIMELINE_WORDS = {
         "A panel member declared whether they have a conflict of interest."
     ),
     "case_acknowledged": _("Your report was acknowledged by the panel."),
+    "finding_drafted": _("The panel drafted its finding."),
+    "finding_signed": _(
+        "The panel's finding was signed by a majority of its members and "
+        "took effect."
+    ),
 }
 
 

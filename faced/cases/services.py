@@ -1,6 +1,9 @@
 """Writes to cases: a survivor's report to the committee."""
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
 import json
 from collections.abc import Sequence
 
@@ -15,6 +18,8 @@ from faced.cases.models import (
     CaseExclusion,
     CaseKey,
     CaseState,
+    Finding,
+    FindingSignature,
     PanelSeat,
 )
 from faced.crypto.envelope import (
@@ -26,7 +31,8 @@ from faced.crypto.envelope import (
     seal_key,
 )
 from faced.crypto.keys import PersonKeys
-from faced.crypto.signing import canonical_json
+from faced.crypto.signing import canonical_json, sign, verify
+from faced.ledger.models import LedgerEntry
 from faced.ledger.services import ledger_append
 from faced.orgs.models import Organization, RoleAssignment
 from faced.orgs.roles import Role
@@ -386,3 +392,210 @@ def case_acknowledge(*, case: Case, member) -> None:
                 "on_time": timezone.now() <= locked.acknowledge_by,
             },
         )
+
+
+FINDING_OUTCOMES = (
+    ("upheld", gettext_lazy("Upheld: what was reported happened")),
+    ("partly_upheld", gettext_lazy("Partly upheld")),
+    ("not_upheld", gettext_lazy("Not upheld")),
+)
+
+
+def _active_panel(case: Case):
+    return [
+        seat.member
+        for seat in case.panel.filter(has_conflict=False).select_related(
+            "member"
+        )
+    ]
+
+
+def panel_size(case: Case) -> int:
+    """Everyone on the panel but those removed for a conflict, including
+    members who have not declared yet: a finding cannot take effect before
+    they have had their say."""
+    return case.panel.exclude(has_conflict=True).count()
+
+
+def quorum(case: Case) -> int:
+    """A majority of the panel."""
+    return panel_size(case) // 2 + 1
+
+
+def _effective_finding(case: Case) -> Finding | None:
+    return case.findings.filter(effective_at__isnull=False).first()
+
+
+def finding_draft(
+    *,
+    case: Case,
+    member,
+    keys: PersonKeys,
+    outcome: str,
+    rationale: str,
+    measures: str = "",
+) -> Finding:
+    """A panel member drafts the finding; a new draft replaces an unsigned
+    one. Once a finding is in effect, nothing here can change it."""
+    if member not in _active_panel(case):
+        raise CaseError(_("Only the case's panel can draft its finding."))
+    if outcome not in dict(FINDING_OUTCOMES):
+        raise CaseError(_("Choose the outcome from the list."))
+    if not rationale.strip():
+        raise CaseError(_("Give the reasons for the finding."))
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if _effective_finding(locked) is not None:
+            raise CaseError(
+                _(
+                    "This case has a signed finding. Only a decision on "
+                    "appeal can change its outcome."
+                )
+            )
+        locked.findings.all().delete()
+        case_key = _case_key(locked, member, keys)
+        body = {
+            "case": case_reference(locked),
+            "outcome": outcome,
+            "rationale": rationale[:20000],
+            "measures": measures[:5000],
+            # The salt keeps a guessed outcome from being checked against
+            # the public commitment and signatures.
+            "salt": base64.b64encode(new_content_key()).decode("ascii"),
+        }
+        finding = Finding(case=locked, drafted_by=member)
+        item_key = new_content_key()
+        finding.wrapped_key = encrypt(
+            case_key, item_key, associated_data=_ad(locked, "finding", "key")
+        )
+        finding.ciphertext = encrypt(
+            item_key,
+            canonical_json(body),
+            associated_data=_ad(locked, "finding"),
+        )
+        finding.save()
+        ledger_append(
+            event_type="finding_drafted",
+            payload={
+                "case": case_reference(locked),
+                "by": person_reference(member),
+            },
+        )
+    return finding
+
+
+def finding_open(*, finding: Finding, reader, keys: PersonKeys) -> dict:
+    case = finding.case
+    if not may_read(case, reader):
+        raise CaseError(
+            _("This finding opens only to the panel and the survivor.")
+        )
+    case_key = _case_key(case, reader, keys)
+    try:
+        item_key = decrypt(
+            case_key,
+            bytes(finding.wrapped_key),
+            associated_data=_ad(case, "finding", "key"),
+        )
+        return json.loads(
+            decrypt(
+                item_key,
+                bytes(finding.ciphertext),
+                associated_data=_ad(case, "finding"),
+            )
+        )
+    except DecryptionError:
+        raise CaseError(
+            _("This finding could not be opened: its stored data changed.")
+        ) from None
+
+
+def finding_commitment(body: dict) -> str:
+    salt = base64.b64decode(body["salt"])
+    return hmac.new(salt, canonical_json(body), hashlib.sha256).hexdigest()
+
+
+def finding_sign(*, finding: Finding, member, keys: PersonKeys) -> bool:
+    """A panel member signs the finding's exact content with their Ed25519
+    key. Returns True when this signature completes the quorum: then the
+    finding takes effect, its commitment and every signature go into the
+    ledger, and the survivor sees it at once."""
+    case = finding.case
+    if member not in _active_panel(case):
+        raise CaseError(_("Only the case's panel can sign its finding."))
+    body = finding_open(finding=finding, reader=member, keys=keys)
+    signature = sign(keys.signing_seed, body)
+    with transaction.atomic():
+        locked = Finding.objects.select_for_update().get(pk=finding.pk)
+        if locked.effective_at is not None:
+            raise CaseError(_("This finding is signed and in effect."))
+        if locked.signatures.filter(member=member).exists():
+            raise CaseError(_("You have signed this finding already."))
+        FindingSignature.objects.create(
+            finding=locked, member=member, signature=signature
+        )
+        signatures = list(locked.signatures.select_related("member"))
+        if len(signatures) < quorum(case):
+            return False
+        entry = ledger_append(
+            event_type="finding_signed",
+            payload={
+                "case": case_reference(case),
+                "commitment": finding_commitment(body),
+                "signatures": [
+                    {
+                        "person": person_reference(s.member),
+                        "signature": base64.b64encode(
+                            bytes(s.signature)
+                        ).decode("ascii"),
+                    }
+                    for s in signatures
+                ],
+            },
+        )
+        locked.effective_at = timezone.now()
+        locked.ledger_sequence = entry.sequence
+        locked.save(update_fields=["effective_at", "ledger_sequence"])
+        Case.objects.filter(pk=case.pk).update(state=CaseState.FINDING)
+    return True
+
+
+def finding_integrity(*, finding: Finding, body: dict) -> list[str]:
+    """What does not hold about a finding in effect: each signature must
+    verify against its signer's published key, and the ledger entry must
+    commit to this content with these signatures. Empty when all holds."""
+    from faced.accounts.models import KeyCustody
+
+    problems = []
+    entry = LedgerEntry.objects.filter(
+        sequence=finding.ledger_sequence
+    ).first()
+    if entry is None:
+        return [_("The finding's ledger entry is missing.")]
+    event = json.loads(entry.leaf_data)["event"]
+    if event.get("commitment") != finding_commitment(body):
+        problems.append(_("The finding's text differs from what was signed."))
+    recorded = {
+        s["person"]: s["signature"] for s in event.get("signatures", [])
+    }
+    stored = list(finding.signatures.select_related("member"))
+    if len(stored) != len(recorded):
+        problems.append(_("Signatures were added or removed after signing."))
+    for signature in stored:
+        reference = person_reference(signature.member)
+        verify_key = (
+            KeyCustody.objects.filter(user=signature.member)
+            .values_list("verify_key", flat=True)
+            .first()
+        )
+        if (
+            recorded.get(reference)
+            != base64.b64encode(bytes(signature.signature)).decode("ascii")
+            or not verify_key
+            or not verify(bytes(verify_key), body, bytes(signature.signature))
+        ):
+            problems.append(
+                _("The signature of %(who)s does not hold.")
+                % {"who": signature.member.username}
+            )
+    return problems

@@ -10,6 +10,7 @@ from faced.cases import selectors
 from faced.cases.forms import ReportForm
 from faced.cases.models import Case
 from faced.cases.services import (
+    FINDING_OUTCOMES,
     OUTCOMES,
     CaseError,
     case_acknowledge,
@@ -18,7 +19,13 @@ from faced.cases.services import (
     committee_members,
     conflict_declare,
     eligible_for_panel,
+    finding_draft,
+    finding_integrity,
+    finding_open,
+    finding_sign,
     panel_assign,
+    panel_size,
+    quorum,
 )
 from faced.orgs.models import Organization
 from faced.orgs.roles import Role
@@ -133,6 +140,11 @@ def case(request, case_id):
                 outcomes[name] for name in (content or {}).get("outcomes", [])
             ],
             "timeline": selectors.timeline(item),
+            **(
+                _finding_context(item, request.user, keys, content)
+                if item.findings.filter(effective_at__isnull=False).exists()
+                else {"finding": None}
+            ),
             "overdue": item.state == "submitted"
             and item.acknowledge_by < timezone.now(),
         },
@@ -183,6 +195,7 @@ def committee_case(request, org, case_id):
         except CaseError as error:
             messages.error(request, str(error))
     outcomes = dict(OUTCOMES)
+    finding_context = _finding_context(item, request.user, keys, content)
     return render(
         request,
         "cases/committee_case.html",
@@ -203,8 +216,37 @@ def committee_case(request, org, case_id):
                 outcomes[name] for name in (content or {}).get("outcomes", [])
             ],
             "now": timezone.now(),
+            "finding_outcomes": FINDING_OUTCOMES,
+            **finding_context,
         },
     )
+
+
+def _finding_context(item, reader, keys, may_open) -> dict:
+    """The finding as the reader may see it, with who signed and whether
+    its signatures and ledger entry hold."""
+    finding = item.findings.first()
+    if finding is None or not may_open:
+        return {"finding": None}
+    try:
+        body = finding_open(finding=finding, reader=reader, keys=keys)
+    except CaseError as error:
+        return {"finding": finding, "finding_problem": str(error)}
+    signers = [s.member for s in finding.signatures.select_related("member")]
+    return {
+        "finding": finding,
+        "finding_body": body,
+        "finding_outcome": dict(FINDING_OUTCOMES)[body["outcome"]],
+        "signers": signers,
+        "signed_by_me": reader in signers,
+        "quorum": quorum(item),
+        "panel_size": panel_size(item),
+        "integrity": (
+            finding_integrity(finding=finding, body=body)
+            if finding.effective_at
+            else None
+        ),
+    }
 
 
 def _committee_action(request, item, keys) -> None:
@@ -242,6 +284,38 @@ def _committee_action(request, item, keys) -> None:
                         "it is destroyed."
                     ),
                 )
+        elif action == "draft_finding":
+            finding_draft(
+                case=item,
+                member=request.user,
+                keys=keys,
+                outcome=request.POST.get("outcome", ""),
+                rationale=request.POST.get("rationale", ""),
+                measures=request.POST.get("measures", ""),
+            )
+            messages.success(
+                request,
+                _(
+                    "The draft is saved. Each panel member now reviews and "
+                    "signs it."
+                ),
+            )
+        elif action == "sign_finding":
+            finding = item.findings.first()
+            if finding is None:
+                raise CaseError(_("There is no finding to sign."))
+            done = finding_sign(
+                finding=finding, member=request.user, keys=keys
+            )
+            messages.success(
+                request,
+                _("Signed. The finding is in effect and the survivor sees it.")
+                if done
+                else _(
+                    "Signed. The finding takes effect once a majority has "
+                    "signed."
+                ),
+            )
         elif action == "acknowledge":
             case_acknowledge(case=item, member=request.user)
             messages.success(

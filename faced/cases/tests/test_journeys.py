@@ -53,6 +53,9 @@ class ReportJourneyTests:
             role=Role.COMMITTEE,
             organization=Organization.objects.get(slug="demo"),
         )
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        TOTPDevice.objects.create(user=third, name="phone", confirmed=True)
         survivor = personas["survivor"]
         keys = keys_unlock(user=survivor, password=PASSWORD)
         record = record_save(
@@ -103,7 +106,35 @@ class ReportJourneyTests:
         screenshot(member, f"case-committee-{'js' if javascript else 'nojs'}")
         member.get_by_role("button", name="Acknowledge the report").click()
         expect(member.get_by_text("Acknowledged.")).to_be_visible()
+        member.get_by_label("Outcome").select_option("upheld")
+        member.get_by_label("Reasons").fill("The panel believes the account.")
+        member.get_by_label("Measures").fill("No contact until 1 June 2027.")
+        member.get_by_role("button", name="Save the draft finding").click()
+        member.get_by_role("button", name="Sign this finding").click()
+        expect(
+            member.get_by_text("takes effect once a majority")
+        ).to_be_visible()
         member.context.close()
+
+        # The second panel member reviews and signs: the finding is in
+        # effect, in the ledger, and its integrity holds.
+        panel_member = signed_in_page(chromium, javascript, live_server, third)
+        panel_member.goto(live_server.url + "/home/")
+        panel_member.get_by_role("link", name=reference).click()
+        panel_member.get_by_role("button", name="I have no conflict").click()
+        panel_member.get_by_role("button", name="Sign this finding").click()
+        expect(
+            panel_member.get_by_text(
+                re.compile(r"Signed by 2 of 2 .* in the ledger at entry \d+")
+            )
+        ).to_be_visible()
+        expect(
+            panel_member.get_by_text("Integrity: every signature is valid")
+        ).to_be_visible()
+        screenshot(
+            panel_member, f"case-finding-{'js' if javascript else 'nojs'}"
+        )
+        panel_member.context.close()
 
         again = signed_in_page(chromium, javascript, live_server, survivor)
         again.goto(live_server.url + "/my/")
@@ -113,6 +144,12 @@ class ReportJourneyTests:
         ).to_be_visible()
         expect(
             again.get_by_text("Your report was acknowledged by the panel.")
+        ).to_be_visible()
+        expect(
+            again.get_by_text("The panel believes the account.")
+        ).to_be_visible()
+        expect(
+            again.get_by_text("Integrity: every signature is valid")
         ).to_be_visible()
         again.context.close()
         kept_off = signed_in_page(

@@ -266,3 +266,161 @@ class PanelTests:
         words = [str(event.words) for event in timeline(case)]
         assert "Your report was acknowledged by the panel." in words
         ledger_verify()
+
+
+class FindingTests:
+    @pytest.fixture
+    def panel(self, personas, reported):
+        case, _keys = reported
+        third = seat_panel(personas, case)
+        for member in (personas["committee1"], third):
+            conflict_declare(case=case, member=member, has_conflict=False)
+        return case, personas["committee1"], third
+
+    def test_a_finding_takes_effect_when_the_quorum_signs(
+        self, personas, panel
+    ):
+        """Given a panel of two, a finding signed by one is not in effect;
+        signed by both, it is in the ledger with both signatures, the case
+        says so, and the survivor can read it and check its integrity."""
+        from faced.cases.services import (
+            finding_draft,
+            finding_integrity,
+            finding_open,
+            finding_sign,
+        )
+
+        case, first, second = panel
+        first_keys = keys_of(personas, "committee1")
+        second_keys = keys_unlock(user=second, password=PASSWORD)
+        finding = finding_draft(
+            case=case,
+            member=first,
+            keys=first_keys,
+            outcome="upheld",
+            rationale="CANARY-FINDING reasons",
+            measures="No contact until June 2027.",
+        )
+        assert (
+            finding_sign(finding=finding, member=first, keys=first_keys)
+            is False
+        )
+        assert finding_sign(finding=finding, member=second, keys=second_keys)
+        finding.refresh_from_db()
+        case.refresh_from_db()
+        assert finding.effective_at is not None
+        assert case.state == CaseState.FINDING
+        entry = LedgerEntry.objects.get(sequence=finding.ledger_sequence)
+        assert entry.event_type == "finding_signed"
+        assert "CANARY" not in entry.leaf_data
+        body = finding_open(
+            finding=finding,
+            reader=personas["survivor"],
+            keys=keys_of(personas, "survivor"),
+        )
+        assert body["outcome"] == "upheld"
+        assert finding_integrity(finding=finding, body=body) == []
+        ledger_verify()
+
+    def test_a_finding_in_effect_cannot_be_redrafted(self, personas, panel):
+        from faced.cases.services import finding_draft, finding_sign
+
+        case, first, second = panel
+        keys1 = keys_of(personas, "committee1")
+        finding = finding_draft(
+            case=case,
+            member=first,
+            keys=keys1,
+            outcome="upheld",
+            rationale="r",
+        )
+        finding_sign(finding=finding, member=first, keys=keys1)
+        finding_sign(
+            finding=finding,
+            member=second,
+            keys=keys_unlock(user=second, password=PASSWORD),
+        )
+        with pytest.raises(CaseError, match="appeal"):
+            finding_draft(
+                case=case,
+                member=first,
+                keys=keys1,
+                outcome="not_upheld",
+                rationale="overturned",
+            )
+
+    def test_an_edited_finding_or_signature_is_detected(self, personas, panel):
+        """Given a finding in effect whose stored text or signature is
+        changed in the database, its integrity check names the problem."""
+        from faced.cases.models import Finding, FindingSignature
+        from faced.cases.services import (
+            finding_draft,
+            finding_integrity,
+            finding_sign,
+        )
+
+        case, first, second = panel
+        keys1 = keys_of(personas, "committee1")
+        finding = finding_draft(
+            case=case,
+            member=first,
+            keys=keys1,
+            outcome="upheld",
+            rationale="reasons",
+        )
+        finding_sign(finding=finding, member=first, keys=keys1)
+        finding_sign(
+            finding=finding,
+            member=second,
+            keys=keys_unlock(user=second, password=PASSWORD),
+        )
+        finding = Finding.objects.get(pk=finding.pk)
+        forged = {
+            "case": f"case/{case.pk}",
+            "outcome": "not_upheld",
+            "rationale": "reasons",
+            "measures": "",
+            "salt": "AAAA",
+        }
+        assert finding_integrity(finding=finding, body=forged)
+        FindingSignature.objects.filter(member=second).delete()
+        from faced.cases.services import finding_open
+
+        body = finding_open(finding=finding, reader=first, keys=keys1)
+        problems = finding_integrity(finding=finding, body=body)
+        assert any("added or removed" in str(p) for p in problems)
+
+    def test_one_signature_of_two_is_not_a_majority(self, personas, reported):
+        """Given a panel of two where only one member has declared, that
+        member's signature alone does not put a finding in effect."""
+        from faced.cases.services import finding_draft, finding_sign
+
+        case, _keys = reported
+        seat_panel(personas, case)
+        first = personas["committee1"]
+        keys1 = keys_of(personas, "committee1")
+        conflict_declare(case=case, member=first, has_conflict=False)
+        finding = finding_draft(
+            case=case,
+            member=first,
+            keys=keys1,
+            outcome="upheld",
+            rationale="alone",
+        )
+        assert finding_sign(finding=finding, member=first, keys=keys1) is False
+        finding.refresh_from_db()
+        assert finding.effective_at is None
+
+    @pytest.mark.parametrize("who", ["leadership", "operator", "committee2"])
+    def test_nobody_else_drafts_or_signs(self, personas, panel, who):
+        from faced.cases.services import finding_draft
+
+        case, _first, _second = panel
+        with pytest.raises(CaseError):
+            finding_draft(
+                case=case,
+                member=personas[who],
+                keys=keys_of(personas, who),
+                outcome="not_upheld",
+                rationale="leadership wants this",
+            )
