@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from faced import views
-from faced.cases.urls import committee_urlpatterns
+from faced.cases.urls import committee_urlpatterns, leadership_urlpatterns
 from faced.vault.urls import advocate_urlpatterns
 
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include(advocate_urlpatterns)),
     path("", include("faced.cases.urls")),
     path("", include(committee_urlpatterns)),
+    path("", include(leadership_urlpatterns)),
     path("", include("faced.orgs.urls")),
     path("ledger/", include("faced.ledger.urls")),
 ]

@@ -9,4 +9,5 @@ RULES = {
     # Also: the case must be the organization's, and the survivor must not
     # have kept the member off it (otherwise: not found).
     "committee:case": organization_role(Role.COMMITTEE),
+    "leadership:home": organization_role(Role.LEADERSHIP),
 }

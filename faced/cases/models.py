@@ -179,3 +179,51 @@ class FindingSignature(models.Model):
 
     def __str__(self) -> str:
         return f"signature of {self.member_id} on {self.finding_id}"
+
+
+class MeasureNotice(models.Model):
+    """What leadership must enforce: who, what, until when — never why.
+
+    Its content is encrypted under a notice key sealed to each leadership
+    member, the panel and the survivor (MeasureNoticeKey); leadership
+    acknowledges each notice, and a notice not acknowledged in time is
+    counted as overdue.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="measures"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+    acknowledge_by = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ciphertext = models.BinaryField()
+
+    class Meta:
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"measure notice {self.pk}"
+
+
+class MeasureNoticeKey(models.Model):
+    notice = models.ForeignKey(
+        MeasureNotice, on_delete=models.CASCADE, related_name="keys"
+    )
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sealed_key = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"key of {self.notice_id} for {self.reader_id}"

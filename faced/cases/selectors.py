@@ -37,6 +37,10 @@ TIMELINE_WORDS = {
     ),
     "case_acknowledged": _("Your report was acknowledged by the panel."),
     "finding_drafted": _("The panel drafted its finding."),
+    "measure_issued": _(
+        "The panel issued a measure for leadership to enforce."
+    ),
+    "measure_acknowledged": _("Leadership acknowledged the measure."),
     "finding_signed": _(
         "The panel's finding was signed by a majority of its members and "
         "took effect."

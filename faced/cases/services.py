@@ -20,6 +20,8 @@ from faced.cases.models import (
     CaseState,
     Finding,
     FindingSignature,
+    MeasureNotice,
+    MeasureNoticeKey,
     PanelSeat,
 )
 from faced.crypto.envelope import (
@@ -599,3 +601,137 @@ def finding_integrity(*, finding: Finding, body: dict) -> list[str]:
                 % {"who": signature.member.username}
             )
     return problems
+
+
+MEASURE_ACKNOWLEDGE_DAYS = 7
+
+
+def measure_issue(
+    *,
+    case: Case,
+    member,
+    keys: PersonKeys,
+    subject: str,
+    measure: str,
+    until: str = "",
+) -> MeasureNotice:
+    """The panel issues a measure notice to leadership: only what
+    enforcement needs (who, what, until when), never the case."""
+    if member not in _active_panel(case):
+        raise CaseError(_("Only the case's panel can issue measures."))
+    if not subject.strip() or not measure.strip():
+        raise CaseError(_("Say who the measure is about and what it is."))
+    leaders = [
+        a.user
+        for a in RoleAssignment.objects.filter(
+            organization=case.organization,
+            role=Role.LEADERSHIP,
+            revoked_at=None,
+        ).select_related("user")
+    ]
+    readers = {m.pk: m for m in [*leaders, *_active_panel(case)]}
+    now = timezone.now()
+    with transaction.atomic():
+        notice = MeasureNotice(
+            case=case,
+            issued_by=member,
+            issued_at=now,
+            acknowledge_by=now + dt.timedelta(days=MEASURE_ACKNOWLEDGE_DAYS),
+        )
+        notice_key = new_content_key()
+        notice.ciphertext = encrypt(
+            notice_key,
+            canonical_json(
+                {
+                    "subject": subject[:500],
+                    "measure": measure[:2000],
+                    "until": until[:200],
+                }
+            ),
+            associated_data=_ad(case, "measure", notice.pk),
+        )
+        notice.save()
+        MeasureNoticeKey.objects.create(
+            notice=notice,
+            reader=case.survivor,
+            sealed_key=seal_key(
+                notice_key, box_public_key_of_survivor(case.survivor)
+            ),
+        )
+        for reader in readers.values():
+            try:
+                public_key = ledger_confirmed_public_key(reader)
+            except VaultError:
+                continue
+            MeasureNoticeKey.objects.create(
+                notice=notice,
+                reader=reader,
+                sealed_key=seal_key(notice_key, public_key),
+            )
+        ledger_append(
+            event_type="measure_issued",
+            payload={
+                "case": case_reference(case),
+                "notice": f"measure/{notice.pk}",
+                "acknowledge_by": notice.acknowledge_by.date().isoformat(),
+            },
+        )
+    return notice
+
+
+def box_public_key_of_survivor(user) -> bytes:
+    from faced.accounts.custody import box_public_key_of
+
+    return box_public_key_of(user)
+
+
+def measure_open(*, notice: MeasureNotice, reader, keys: PersonKeys) -> dict:
+    sealed = (
+        MeasureNoticeKey.objects.filter(notice=notice, reader=reader)
+        .values_list("sealed_key", flat=True)
+        .first()
+    )
+    if sealed is None:
+        raise CaseError(_("This notice is not addressed to you."))
+    try:
+        notice_key = open_sealed_key(
+            bytes(sealed), keys.box_public_key, keys.box_private_key
+        )
+        return json.loads(
+            decrypt(
+                notice_key,
+                bytes(notice.ciphertext),
+                associated_data=_ad(notice.case, "measure", notice.pk),
+            )
+        )
+    except DecryptionError:
+        raise CaseError(
+            _("This notice could not be opened: its stored data changed.")
+        ) from None
+
+
+def measure_acknowledge(*, notice: MeasureNotice, leader) -> None:
+    """Leadership confirms it will enforce the measure."""
+    if not RoleAssignment.objects.filter(
+        organization=notice.case.organization,
+        role=Role.LEADERSHIP,
+        user=leader,
+        revoked_at=None,
+    ).exists():
+        raise CaseError(_("Only leadership acknowledges measure notices."))
+    with transaction.atomic():
+        locked = MeasureNotice.objects.select_for_update().get(pk=notice.pk)
+        if locked.acknowledged_at is not None:
+            raise CaseError(_("This notice was acknowledged already."))
+        locked.acknowledged_at = timezone.now()
+        locked.acknowledged_by = leader
+        locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        ledger_append(
+            event_type="measure_acknowledged",
+            payload={
+                "case": case_reference(locked.case),
+                "notice": f"measure/{locked.pk}",
+                "by": person_reference(leader),
+                "on_time": locked.acknowledged_at <= locked.acknowledge_by,
+            },
+        )

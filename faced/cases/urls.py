@@ -9,6 +9,11 @@ urlpatterns = [
     path("my/cases/<uuid:case_id>/", views.case, name="case"),
 ]
 
+leadership_urlpatterns = (
+    [path("o/<slug:org>/leadership/", views.leadership_home, name="home")],
+    "leadership",
+)
+
 committee_urlpatterns = (
     [
         path("o/<slug:org>/committee/", views.committee_home, name="home"),

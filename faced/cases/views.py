@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from faced.accounts.session_keys import session_keys
 from faced.cases import selectors
 from faced.cases.forms import ReportForm
-from faced.cases.models import Case
+from faced.cases.models import Case, MeasureNotice
 from faced.cases.services import (
     FINDING_OUTCOMES,
     OUTCOMES,
@@ -23,6 +23,9 @@ from faced.cases.services import (
     finding_integrity,
     finding_open,
     finding_sign,
+    measure_acknowledge,
+    measure_issue,
+    measure_open,
     panel_assign,
     panel_size,
     quorum,
@@ -316,6 +319,19 @@ def _committee_action(request, item, keys) -> None:
                     "signed."
                 ),
             )
+        elif action == "issue_measure":
+            measure_issue(
+                case=item,
+                member=request.user,
+                keys=keys,
+                subject=request.POST.get("subject", ""),
+                measure=request.POST.get("measure", ""),
+                until=request.POST.get("until", ""),
+            )
+            messages.success(
+                request,
+                _("The notice is with leadership, without the case."),
+            )
         elif action == "acknowledge":
             case_acknowledge(case=item, member=request.user)
             messages.success(
@@ -324,3 +340,52 @@ def _committee_action(request, item, keys) -> None:
             )
     except CaseError as error:
         messages.error(request, str(error))
+
+
+def leadership_home(request, org):
+    """Leadership sees measure notices to acknowledge, and nothing else of
+    any case."""
+    from faced.orgs.views import ROLE_DUTIES
+
+    organization = get_object_or_404(Organization, slug=org)
+    keys = _keys(request)
+    if keys is None:
+        return redirect("accounts:signin")
+    if request.method == "POST":
+        notice = get_object_or_404(
+            MeasureNotice,
+            pk=request.POST.get("notice"),
+            case__organization=organization,
+        )
+        try:
+            measure_acknowledge(notice=notice, leader=request.user)
+        except CaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Acknowledged. The panel and the survivor see it."),
+            )
+        return redirect("leadership:home", org=org)
+    notices = []
+    for notice in MeasureNotice.objects.filter(
+        case__organization=organization
+    ).order_by("acknowledged_at", "-issued_at"):
+        try:
+            content = measure_open(
+                notice=notice, reader=request.user, keys=keys
+            )
+        except CaseError:
+            continue
+        notices.append((notice, content))
+    return render(
+        request,
+        "cases/leadership_home.html",
+        {
+            "organization": organization,
+            "role": Role.LEADERSHIP,
+            "duties": ROLE_DUTIES[Role.LEADERSHIP],
+            "notices": notices,
+            "now": timezone.now(),
+        },
+    )

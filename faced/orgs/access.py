@@ -3,7 +3,6 @@ from faced.orgs.roles import Role
 
 RULES = {
     "staff:appeals_home": organization_role(Role.APPEALS),
-    "staff:leadership_home": organization_role(Role.LEADERSHIP),
     "staff:coordinator_home": organization_role(Role.COORDINATOR),
     "staff:counselor_home": deployment_role(Role.COUNSELOR),
     "staff:operator_home": deployment_role(Role.OPERATOR),

@@ -52,7 +52,8 @@ HOME_URL_NAMES = {
     # The committee's page is its inbox: the cases app's.
     Role.COMMITTEE: "committee:home",
     Role.APPEALS: "staff:appeals_home",
-    Role.LEADERSHIP: "staff:leadership_home",
+    # Leadership's page lists measure notices: the cases app's.
+    Role.LEADERSHIP: "leadership:home",
     Role.COORDINATOR: "staff:coordinator_home",
     Role.COUNSELOR: "staff:counselor_home",
     Role.OPERATOR: "staff:operator_home",

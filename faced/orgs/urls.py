@@ -7,11 +7,6 @@ app_name = "staff"
 urlpatterns = [
     path("o/<slug:org>/appeals/", views.appeals_home, name="appeals_home"),
     path(
-        "o/<slug:org>/leadership/",
-        views.leadership_home,
-        name="leadership_home",
-    ),
-    path(
         "o/<slug:org>/caucus/", views.coordinator_home, name="coordinator_home"
     ),
     path("counselor/", views.counselor_home, name="counselor_home"),

@@ -99,10 +99,6 @@ def appeals_home(request: HttpRequest, org: str) -> HttpResponse:
     return _organization_home(request, org, Role.APPEALS)
 
 
-def leadership_home(request: HttpRequest, org: str) -> HttpResponse:
-    return _organization_home(request, org, Role.LEADERSHIP)
-
-
 def coordinator_home(request: HttpRequest, org: str) -> HttpResponse:
     return _organization_home(request, org, Role.COORDINATOR)
 

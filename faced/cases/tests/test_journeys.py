@@ -106,6 +106,16 @@ class ReportJourneyTests:
         screenshot(member, f"case-committee-{'js' if javascript else 'nojs'}")
         member.get_by_role("button", name="Acknowledge the report").click()
         expect(member.get_by_text("Acknowledged.")).to_be_visible()
+        member.get_by_text("Issue a measure notice to leadership").click()
+        member.get_by_label("Who (as leadership knows them)").fill("A. Member")
+        member.get_by_label("The measure", exact=True).fill(
+            "Excluded from all chapter events and from holding office"
+        )
+        member.get_by_label("Until when", exact=True).fill("1 June 2027")
+        member.get_by_role("button", name="Send the notice").click()
+        expect(
+            member.get_by_text("The notice is with leadership")
+        ).to_be_visible()
         member.get_by_label("Outcome").select_option("upheld")
         member.get_by_label("Reasons").fill("The panel believes the account.")
         member.get_by_label("Measures").fill("No contact until 1 June 2027.")
@@ -135,6 +145,30 @@ class ReportJourneyTests:
             panel_member, f"case-finding-{'js' if javascript else 'nojs'}"
         )
         panel_member.context.close()
+
+        # Leadership sees one thing: the notice, and acknowledges it.
+        leader = signed_in_page(
+            chromium, javascript, live_server, personas["leadership"]
+        )
+        leader.goto(live_server.url + "/home/")
+        expect(
+            leader.get_by_text("Excluded from all chapter events")
+        ).to_be_visible()
+        expect(
+            leader.get_by_text("The panel believes the account.")
+        ).to_have_count(0)
+        screenshot(
+            leader, f"leadership-notice-{'js' if javascript else 'nojs'}"
+        )
+        leader.get_by_role(
+            "button", name="Acknowledge: we will enforce this"
+        ).click()
+        expect(leader.get_by_text("Acknowledged on")).to_be_visible()
+        response = leader.goto(
+            f"{live_server.url}/o/demo/committee/cases/{Case.objects.get().pk}/"
+        )
+        assert response.status == 403
+        leader.context.close()
 
         again = signed_in_page(chromium, javascript, live_server, survivor)
         again.goto(live_server.url + "/my/")

@@ -424,3 +424,62 @@ class FindingTests:
                 outcome="not_upheld",
                 rationale="leadership wants this",
             )
+
+
+class MeasureTests:
+    def test_leadership_sees_only_the_notice_and_acknowledges(
+        self, personas, reported
+    ):
+        """Given a measure issued by the panel, leadership can read who,
+        what and until when, and acknowledge it; leadership still cannot
+        open the report or the finding."""
+        from faced.cases.services import (
+            measure_acknowledge,
+            measure_issue,
+            measure_open,
+        )
+
+        case, _keys = reported
+        third = seat_panel(personas, case)
+        for member in (personas["committee1"], third):
+            conflict_declare(case=case, member=member, has_conflict=False)
+        notice = measure_issue(
+            case=case,
+            member=personas["committee1"],
+            keys=keys_of(personas, "committee1"),
+            subject="A. Member",
+            measure="Excluded from all chapter events and from office",
+            until="1 June 2027",
+        )
+        leader = personas["leadership"]
+        content = measure_open(
+            notice=notice, reader=leader, keys=keys_of(personas, "leadership")
+        )
+        assert content["subject"] == "A. Member"
+        assert "CANARY" not in str(content)
+        with pytest.raises(CaseError):
+            case_report_open(
+                case=case, reader=leader, keys=keys_of(personas, "leadership")
+            )
+        measure_acknowledge(notice=notice, leader=leader)
+        notice.refresh_from_db()
+        assert notice.acknowledged_by == leader
+        with pytest.raises(CaseError):
+            measure_acknowledge(notice=notice, leader=personas["committee1"])
+        assert LedgerEntry.objects.filter(
+            event_type="measure_acknowledged"
+        ).exists()
+
+    @pytest.mark.parametrize("who", ["leadership", "operator", "committee2"])
+    def test_only_the_panel_issues_measures(self, personas, reported, who):
+        from faced.cases.services import measure_issue
+
+        case, _keys = reported
+        with pytest.raises(CaseError):
+            measure_issue(
+                case=case,
+                member=personas[who],
+                keys=keys_of(personas, who),
+                subject="the survivor",
+                measure="silence them",
+            )
