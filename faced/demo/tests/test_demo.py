@@ -135,6 +135,10 @@ class DemoTests:
         else:
             if persona.username == "advocate":
                 assert "A record last saved on" in page
+            if persona.username == "leadership":
+                assert "Excluded from all chapter events" in page
+            if persona.username == "committee1":
+                assert "C-20" in page
             slug, role = persona.roles[0]
             assert str(role.label) in page
             if slug:

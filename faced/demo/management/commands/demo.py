@@ -9,7 +9,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from faced.demo.personas import DEMO_PASSWORD, PERSONAS, create_personas
-from faced.demo.records import create_demo_records
+from faced.demo.records import (
+    create_demo_cases,
+    create_demo_draft,
+    create_demo_records,
+)
 from faced.ledger.log_key import log_key_create, log_key_path
 
 
@@ -46,6 +50,8 @@ class Command(BaseCommand):
         if not get_user_model().objects.filter(username="survivor").exists():
             users = create_personas()
             create_demo_records(users, DEMO_PASSWORD)
+            create_demo_cases(users, DEMO_PASSWORD)
+            create_demo_draft(users)
         self.print_logins()
         if no_serve:
             return
@@ -79,8 +85,9 @@ class Command(BaseCommand):
             )
         out.write("")
         out.write(
-            "The survivor persona has a record (two versions, a file, "
-            "shared with the advocate) and a draft."
+            "The survivor persona has records, a draft and two reports: "
+            "one just received, one with a signed finding and a measure "
+            "notice for leadership to acknowledge."
         )
         out.write(f"Open http://{settings.LISTEN}/ and sign in.")
         out.write("")
