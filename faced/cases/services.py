@@ -218,34 +218,15 @@ def case_report_open(*, case: Case, reader, keys: PersonKeys) -> dict:
                 "declared that they have no conflict of interest."
             )
         )
-    sealed = (
-        CaseKey.objects.filter(case=case, reader=reader)
-        .values_list("sealed_key", flat=True)
-        .first()
-    )
-    if sealed is None:
-        raise CaseError(_("You have no key to this case."))
     document = case.documents.get(kind=CaseDocument.Kind.REPORT)
-    try:
-        case_key = open_sealed_key(
-            bytes(sealed), keys.box_public_key, keys.box_private_key
-        )
-        item_key = decrypt(
-            case_key,
-            bytes(document.wrapped_key),
-            associated_data=_ad(case, "report", "key"),
-        )
-        content = json.loads(
-            decrypt(
-                item_key,
-                bytes(document.ciphertext),
-                associated_data=_ad(case, "report"),
-            )
-        )
-    except DecryptionError:
-        raise CaseError(
-            _("This report could not be opened: its stored data changed.")
-        ) from None
+    content = _open_under_case_key(
+        case,
+        reader,
+        keys,
+        wrapped_key=document.wrapped_key,
+        ciphertext=document.ciphertext,
+        purpose="report",
+    )
     if reader.pk != case.survivor_id:
         ledger_append(
             event_type="case_opened",
@@ -255,6 +236,30 @@ def case_report_open(*, case: Case, reader, keys: PersonKeys) -> dict:
             },
         )
     return content
+
+
+def _open_under_case_key(
+    case: Case, reader, keys: PersonKeys, *, wrapped_key, ciphertext, purpose
+) -> dict:
+    """Content whose item key is wrapped under the case key."""
+    case_key = _case_key(case, reader, keys)
+    try:
+        item_key = decrypt(
+            case_key,
+            bytes(wrapped_key),
+            associated_data=_ad(case, purpose, "key"),
+        )
+        return json.loads(
+            decrypt(
+                item_key,
+                bytes(ciphertext),
+                associated_data=_ad(case, purpose),
+            )
+        )
+    except DecryptionError:
+        raise CaseError(
+            _("This could not be opened: its stored data was changed.")
+        ) from None
 
 
 def _case_key(case: Case, reader, keys: PersonKeys) -> bytes:
@@ -492,24 +497,14 @@ def finding_open(*, finding: Finding, reader, keys: PersonKeys) -> dict:
         raise CaseError(
             _("This finding opens only to the panel and the survivor.")
         )
-    case_key = _case_key(case, reader, keys)
-    try:
-        item_key = decrypt(
-            case_key,
-            bytes(finding.wrapped_key),
-            associated_data=_ad(case, "finding", "key"),
-        )
-        return json.loads(
-            decrypt(
-                item_key,
-                bytes(finding.ciphertext),
-                associated_data=_ad(case, "finding"),
-            )
-        )
-    except DecryptionError:
-        raise CaseError(
-            _("This finding could not be opened: its stored data changed.")
-        ) from None
+    return _open_under_case_key(
+        case,
+        reader,
+        keys,
+        wrapped_key=finding.wrapped_key,
+        ciphertext=finding.ciphertext,
+        purpose="finding",
+    )
 
 
 def finding_commitment(body: dict) -> str:
