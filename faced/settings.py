@@ -341,5 +341,8 @@ LOGGING = {
         # handlers of their own; everything goes through the one above.
         "django": {"handlers": [], "propagate": True},
         "django.server": {"handlers": [], "propagate": True},
+        # One line per task run drowns the demo's printed logins and says
+        # nothing an operator needs; failures are still logged.
+        "django_tasks": {"level": "WARNING"},
     },
 }
