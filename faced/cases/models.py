@@ -87,6 +87,7 @@ class CaseDocument(models.Model):
 
     class Kind(models.TextChoices):
         REPORT = "report", _("Report")
+        MESSAGE = "message", _("Message")
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="documents"

@@ -730,3 +730,76 @@ def measure_acknowledge(*, notice: MeasureNotice, leader) -> None:
                 "on_time": locked.acknowledged_at <= locked.acknowledge_by,
             },
         )
+
+
+def message_send(*, case: Case, author, keys: PersonKeys, text: str) -> None:
+    """A message between the survivor and the panel, both ways, encrypted
+    under the case key (anonymous survivors included: their receipt holds
+    their key)."""
+    if not may_read(case, author):
+        raise CaseError(
+            _("Only the survivor and the case's panel can write here.")
+        )
+    text = text.strip()
+    if not text:
+        raise CaseError(_("Write something first."))
+    with transaction.atomic():
+        case_key = _case_key(case, author, keys)
+        document = CaseDocument.objects.create(
+            case=case,
+            kind=CaseDocument.Kind.MESSAGE,
+            author=author,
+            wrapped_key=b"",
+            ciphertext=b"",
+        )
+        purpose = f"message-{document.pk}"
+        item_key = new_content_key()
+        document.wrapped_key = encrypt(
+            case_key, item_key, associated_data=_ad(case, purpose, "key")
+        )
+        document.ciphertext = encrypt(
+            item_key,
+            canonical_json({"text": text[:20000]}),
+            associated_data=_ad(case, purpose),
+        )
+        document.save(update_fields=["wrapped_key", "ciphertext"])
+        ledger_append(
+            event_type="message_sent",
+            payload={
+                "case": case_reference(case),
+                "from": "survivor"
+                if author.pk == case.survivor_id
+                else "panel",
+            },
+        )
+
+
+def messages_open(*, case: Case, reader, keys: PersonKeys) -> list[dict]:
+    """The conversation, oldest first, for the survivor or the panel."""
+    if not may_read(case, reader):
+        return []
+    conversation = []
+    for document in case.documents.filter(
+        kind=CaseDocument.Kind.MESSAGE
+    ).select_related("author"):
+        try:
+            body = _open_under_case_key(
+                case,
+                reader,
+                keys,
+                wrapped_key=document.wrapped_key,
+                ciphertext=document.ciphertext,
+                purpose=f"message-{document.pk}",
+            )
+            text = body["text"]
+        except CaseError:
+            text = None
+        conversation.append(
+            {
+                "from_survivor": document.author_id == case.survivor_id,
+                "author": document.author,
+                "at": document.created_at,
+                "text": text,
+            }
+        )
+    return conversation

@@ -26,6 +26,8 @@ from faced.cases.services import (
     measure_acknowledge,
     measure_issue,
     measure_open,
+    message_send,
+    messages_open,
     panel_assign,
     panel_size,
     quorum,
@@ -122,6 +124,9 @@ def case(request, case_id):
     keys = _keys(request)
     if keys is None:
         return redirect("accounts:signin")
+    if request.method == "POST":
+        _send_message(request, item, keys)
+        return redirect("cases:case", case_id=item.pk)
     try:
         content = case_report_open(case=item, reader=request.user, keys=keys)
     except CaseError as error:
@@ -143,6 +148,12 @@ def case(request, case_id):
                 outcomes[name] for name in (content or {}).get("outcomes", [])
             ],
             "timeline": selectors.timeline(item),
+            "conversation": messages_open(
+                case=item, reader=request.user, keys=keys
+            ),
+            "message_hint": _(
+                "Only the panel hearing your report can read it."
+            ),
             **(
                 _finding_context(item, request.user, keys, content)
                 if item.findings.filter(effective_at__isnull=False).exists()
@@ -220,6 +231,14 @@ def committee_case(request, org, case_id):
             ],
             "now": timezone.now(),
             "finding_outcomes": FINDING_OUTCOMES,
+            "conversation": messages_open(
+                case=item, reader=request.user, keys=keys
+            )
+            if content
+            else None,
+            "message_hint": _(
+                "The survivor and the panel read it; nobody else."
+            ),
             **finding_context,
         },
     )
@@ -252,8 +271,25 @@ def _finding_context(item, reader, keys, may_open) -> dict:
     }
 
 
+def _send_message(request, item, keys) -> None:
+    try:
+        message_send(
+            case=item,
+            author=request.user,
+            keys=keys,
+            text=request.POST.get("text", ""),
+        )
+    except CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Sent."))
+
+
 def _committee_action(request, item, keys) -> None:
     action = request.POST.get("action")
+    if action == "message":
+        _send_message(request, item, keys)
+        return
     try:
         if action == "assign":
             chosen = set(request.POST.getlist("members"))

@@ -106,6 +106,11 @@ class ReportJourneyTests:
         screenshot(member, f"case-committee-{'js' if javascript else 'nojs'}")
         member.get_by_role("button", name="Acknowledge the report").click()
         expect(member.get_by_text("Acknowledged.")).to_be_visible()
+        member.get_by_label("Write a message").fill(
+            "We have your report and will be in touch within the week."
+        )
+        member.get_by_role("button", name="Send the message").click()
+        expect(member.get_by_text("Sent.")).to_be_visible()
         member.get_by_text("Issue a measure notice to leadership").click()
         member.get_by_label("Who (as leadership knows them)").fill("A. Member")
         member.get_by_label("The measure", exact=True).fill(
@@ -185,6 +190,15 @@ class ReportJourneyTests:
         expect(
             again.get_by_text("Integrity: every signature is valid")
         ).to_be_visible()
+        expect(
+            again.get_by_text("Leadership acknowledged the measure.")
+        ).to_be_visible()
+        expect(
+            again.get_by_text("We have your report and will be in touch")
+        ).to_be_visible()
+        again.get_by_label("Write a message").fill("Thank you.")
+        again.get_by_role("button", name="Send the message").click()
+        expect(again.get_by_text("Thank you.")).to_be_visible()
         again.context.close()
         kept_off = signed_in_page(
             chromium, javascript, live_server, personas["committee2"]

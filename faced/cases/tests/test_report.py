@@ -483,3 +483,61 @@ class MeasureTests:
                 subject="the survivor",
                 measure="silence them",
             )
+
+
+class MessageTests:
+    def test_the_survivor_and_the_panel_write_to_each_other(
+        self, personas, reported
+    ):
+        """Messages go both ways, encrypted under the case key: the panel
+        reads the survivor's, the survivor reads the panel's, nobody else
+        reads either, and the words are nowhere in the ledger."""
+        from faced.cases.models import CaseDocument
+        from faced.cases.services import message_send, messages_open
+
+        case, survivor_keys = reported
+        seat_panel(personas, case)
+        first = personas["committee1"]
+        first_keys = keys_of(personas, "committee1")
+        with pytest.raises(CaseError):
+            message_send(case=case, author=first, keys=first_keys, text="hi")
+        conflict_declare(case=case, member=first, has_conflict=False)
+        message_send(
+            case=case,
+            author=first,
+            keys=first_keys,
+            text="CANARY-MESSAGE we have received your report",
+        )
+        message_send(
+            case=case,
+            author=personas["survivor"],
+            keys=survivor_keys,
+            text="thank you",
+        )
+        survivor_view = messages_open(
+            case=case, reader=personas["survivor"], keys=survivor_keys
+        )
+        assert [m["text"] for m in survivor_view] == [
+            "CANARY-MESSAGE we have received your report",
+            "thank you",
+        ]
+        assert (
+            messages_open(
+                case=case,
+                reader=personas["leadership"],
+                keys=keys_of(personas, "leadership"),
+            )
+            == []
+        )
+        for document in CaseDocument.objects.filter(kind="message"):
+            assert b"CANARY" not in bytes(document.ciphertext)
+        assert "CANARY" not in "".join(
+            LedgerEntry.objects.values_list("leaf_data", flat=True)
+        )
+        with pytest.raises(CaseError):
+            message_send(
+                case=case,
+                author=personas["leadership"],
+                keys=keys_of(personas, "leadership"),
+                text="stop this",
+            )
