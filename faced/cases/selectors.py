@@ -38,6 +38,7 @@ TIMELINE_WORDS = {
     "case_acknowledged": _("Your report was acknowledged by the panel."),
     "finding_drafted": _("The panel drafted its finding."),
     "message_sent": _("A message was written in your conversation."),
+    "case_withdrawn": _("You withdrew your report."),
     "measure_issued": _(
         "The panel issued a measure for leadership to enforce."
     ),

@@ -803,3 +803,20 @@ def messages_open(*, case: Case, reader, keys: PersonKeys) -> list[dict]:
             }
         )
     return conversation
+
+
+def case_withdraw(*, case: Case, survivor) -> None:
+    """The survivor withdraws the report, at any time, for any reason. A
+    finding already in effect stays on the record."""
+    if survivor.pk != case.survivor_id:
+        raise CaseError(_("Only the person who reported can withdraw it."))
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.state == CaseState.WITHDRAWN:
+            raise CaseError(_("This report is withdrawn already."))
+        locked.state = CaseState.WITHDRAWN
+        locked.save(update_fields=["state"])
+        ledger_append(
+            event_type="case_withdrawn",
+            payload={"case": case_reference(locked)},
+        )

@@ -16,6 +16,7 @@ from faced.cases.services import (
     case_acknowledge,
     case_report_open,
     case_submit,
+    case_withdraw,
     committee_members,
     conflict_declare,
     eligible_for_panel,
@@ -125,7 +126,21 @@ def case(request, case_id):
     if keys is None:
         return redirect("accounts:signin")
     if request.method == "POST":
-        _send_message(request, item, keys)
+        if request.POST.get("action") == "withdraw":
+            try:
+                case_withdraw(case=item, survivor=request.user)
+            except CaseError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your report is withdrawn. The panel is told; your "
+                        "record stays yours."
+                    ),
+                )
+        else:
+            _send_message(request, item, keys)
         return redirect("cases:case", case_id=item.pk)
     try:
         content = case_report_open(case=item, reader=request.user, keys=keys)

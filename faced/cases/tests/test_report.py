@@ -485,6 +485,22 @@ class MeasureTests:
             )
 
 
+class WithdrawTests:
+    def test_the_survivor_withdraws_and_nobody_else_can(
+        self, personas, reported
+    ):
+        from faced.cases.services import case_withdraw
+
+        case, _keys = reported
+        for who in ("committee1", "leadership"):
+            with pytest.raises(CaseError):
+                case_withdraw(case=case, survivor=personas[who])
+        case_withdraw(case=case, survivor=personas["survivor"])
+        case.refresh_from_db()
+        assert case.state == CaseState.WITHDRAWN
+        assert LedgerEntry.objects.filter(event_type="case_withdrawn").exists()
+
+
 class MessageTests:
     def test_the_survivor_and_the_panel_write_to_each_other(
         self, personas, reported
@@ -541,3 +557,29 @@ class MessageTests:
                 keys=keys_of(personas, "leadership"),
                 text="stop this",
             )
+
+
+class CasePageTests:
+    def test_the_survivor_withdraws_from_the_case_page(
+        self, personas, reported
+    ):
+        from django.test import Client
+
+        from faced.conftest import sign_in
+
+        case, _keys = reported
+        client = sign_in(Client(), personas["survivor"], with_keys=True)
+        page = client.get(f"/my/cases/{case.pk}/")
+        assert b"Withdraw my report" in page.content
+        response = client.post(
+            f"/my/cases/{case.pk}/", {"action": "withdraw"}, follow=True
+        )
+        assert b"Your report is withdrawn" in response.content
+        assert b"You withdrew your report." in response.content
+        other = sign_in(Client(), personas["advocate"], with_keys=True)
+        assert (
+            other.post(
+                f"/my/cases/{case.pk}/", {"action": "withdraw"}
+            ).status_code
+            == 404
+        )
