@@ -185,10 +185,16 @@ def ledger_verify(*, checkpoint_note: str | None = None) -> VerifiedLedger:
     levels = _levels(_check_entries())
     size = len(levels[0]) // HASH
     head = ledger_size()
-    if head != size:
+    if head > size:
+        raise LedgerBroken(
+            f"entry {size} is missing: the log holds {size} entries but "
+            f"its head says {head}: the last entries were removed behind "
+            "faced's back."
+        )
+    if head < size:
         raise LedgerBroken(
             f"the log holds {size} entries but its head says {head}: "
-            "entries were removed or added behind faced's back."
+            "entries were added behind faced's back."
         )
     _check_nodes(levels)
     for stored in Checkpoint.objects.order_by("id"):
