@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from faced.accounts.custody import box_public_key_of
 from faced.cases.models import (
     Case,
     CaseDocument,
@@ -29,7 +30,6 @@ from faced.crypto.envelope import (
     decrypt,
     encrypt,
     new_content_key,
-    open_sealed_key,
     seal_key,
 )
 from faced.crypto.keys import PersonKeys
@@ -43,7 +43,9 @@ from faced.vault.models import VaultRecord
 from faced.vault.services import (
     VaultError,
     ledger_confirmed_public_key,
+    open_own_copy,
     own_public_key,
+    seal_to_confirmed,
     version_open,
 )
 
@@ -162,17 +164,10 @@ def case_submit(
             reader=survivor,
             sealed_key=seal_key(case_key, own_public_key(survivor, keys)),
         )
-        for member in readers:
-            try:
-                public_key = ledger_confirmed_public_key(member)
-            except VaultError:
-                # A member whose key cannot be confirmed gets no copy.
-                continue
-            CaseKey.objects.create(
-                case=case,
-                reader=member,
-                sealed_key=seal_key(case_key, public_key),
-            )
+        CaseKey.objects.bulk_create(
+            CaseKey(case=case, reader=member, sealed_key=sealed)
+            for member, sealed in seal_to_confirmed(case_key, readers)
+        )
         for member in members:
             if member.pk in excluded_ids:
                 CaseExclusion.objects.create(case=case, member=member)
@@ -263,19 +258,13 @@ def _open_under_case_key(
 
 
 def _case_key(case: Case, reader, keys: PersonKeys) -> bytes:
-    sealed = (
-        CaseKey.objects.filter(case=case, reader=reader)
-        .values_list("sealed_key", flat=True)
-        .first()
+    return open_own_copy(
+        CaseKey.objects.filter(case=case, reader=reader),
+        keys,
+        missing=_("You have no key to this case."),
+        damaged=_("Your key to this case does not open."),
+        error=CaseError,
     )
-    if sealed is None:
-        raise CaseError(_("You have no key to this case."))
-    try:
-        return open_sealed_key(
-            bytes(sealed), keys.box_public_key, keys.box_private_key
-        )
-    except DecryptionError:
-        raise CaseError(_("Your key to this case does not open.")) from None
 
 
 def eligible_for_panel(case: Case) -> list:
@@ -649,20 +638,14 @@ def measure_issue(
         MeasureNoticeKey.objects.create(
             notice=notice,
             reader=case.survivor,
-            sealed_key=seal_key(
-                notice_key, box_public_key_of_survivor(case.survivor)
-            ),
+            sealed_key=seal_key(notice_key, box_public_key_of(case.survivor)),
         )
-        for reader in readers.values():
-            try:
-                public_key = ledger_confirmed_public_key(reader)
-            except VaultError:
-                continue
-            MeasureNoticeKey.objects.create(
-                notice=notice,
-                reader=reader,
-                sealed_key=seal_key(notice_key, public_key),
+        MeasureNoticeKey.objects.bulk_create(
+            MeasureNoticeKey(notice=notice, reader=reader, sealed_key=sealed)
+            for reader, sealed in seal_to_confirmed(
+                notice_key, readers.values()
             )
+        )
         ledger_append(
             event_type="measure_issued",
             payload={
@@ -674,24 +657,15 @@ def measure_issue(
     return notice
 
 
-def box_public_key_of_survivor(user) -> bytes:
-    from faced.accounts.custody import box_public_key_of
-
-    return box_public_key_of(user)
-
-
 def measure_open(*, notice: MeasureNotice, reader, keys: PersonKeys) -> dict:
-    sealed = (
-        MeasureNoticeKey.objects.filter(notice=notice, reader=reader)
-        .values_list("sealed_key", flat=True)
-        .first()
+    notice_key = open_own_copy(
+        MeasureNoticeKey.objects.filter(notice=notice, reader=reader),
+        keys,
+        missing=_("This notice is not addressed to you."),
+        damaged=_("This notice could not be opened with your keys."),
+        error=CaseError,
     )
-    if sealed is None:
-        raise CaseError(_("This notice is not addressed to you."))
     try:
-        notice_key = open_sealed_key(
-            bytes(sealed), keys.box_public_key, keys.box_private_key
-        )
         return json.loads(
             decrypt(
                 notice_key,

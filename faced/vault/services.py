@@ -164,22 +164,50 @@ def draft_discard(*, owner, record: VaultRecord | None = None) -> None:
 # Records and versions ---------------------------------------------------
 
 
-def _record_key(record: VaultRecord, reader, keys: PersonKeys) -> bytes:
-    sealed = (
-        RecordKey.objects.filter(record=record, reader=reader)
-        .values_list("sealed_key", flat=True)
-        .first()
-    )
+def open_own_copy(
+    sealed_copies,
+    keys: PersonKeys,
+    *,
+    missing: str,
+    damaged: str,
+    error: type[ValueError] = ValueError,
+) -> bytes:
+    """Open the reader's sealed copy of a key (the first `sealed_key` of
+    SEALED_COPIES, a queryset already filtered to the reader), or raise
+    ERROR with MISSING or DAMAGED. Records, cases and measure notices all
+    keep their keys this way."""
+    sealed = sealed_copies.values_list("sealed_key", flat=True).first()
     if sealed is None:
-        raise VaultError(_("You have no key to this record."))
+        raise error(missing)
     try:
         return open_sealed_key(
             bytes(sealed), keys.box_public_key, keys.box_private_key
         )
     except DecryptionError:
-        raise VaultError(
-            _("This record could not be opened with your keys.")
-        ) from None
+        raise error(damaged) from None
+
+
+def seal_to_confirmed(key: bytes, readers) -> list[tuple[object, bytes]]:
+    """KEY sealed to each reader whose public key matches the ledger's
+    record of it; a reader whose key cannot be confirmed gets no copy."""
+    sealed = []
+    for reader in readers:
+        try:
+            public_key = ledger_confirmed_public_key(reader)
+        except VaultError:
+            continue
+        sealed.append((reader, seal_key(key, public_key)))
+    return sealed
+
+
+def _record_key(record: VaultRecord, reader, keys: PersonKeys) -> bytes:
+    return open_own_copy(
+        RecordKey.objects.filter(record=record, reader=reader),
+        keys,
+        missing=_("You have no key to this record."),
+        damaged=_("This record could not be opened with your keys."),
+        error=VaultError,
+    )
 
 
 @dataclass(frozen=True)
