@@ -144,8 +144,24 @@ def screenshot(page, name: str, *, phone: bool = True) -> None:
     """Save what the person sees, at desktop and phone widths."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 1200, "height": 900})
-    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+    _capture(page, ARTIFACTS / f"{name}.png")
     if phone:
         page.set_viewport_size({"width": 360, "height": 740})
-        page.screenshot(path=ARTIFACTS / f"{name}-phone.png", full_page=True)
+        _capture(page, ARTIFACTS / f"{name}-phone.png")
         page.set_viewport_size({"width": 1200, "height": 900})
+
+
+def _capture(page, path: Path, attempts: int = 3) -> None:
+    """Chromium sometimes answers "Unable to capture screenshot" while it
+    is still laying out a resized page under load; a second try after a
+    frame succeeds. A failure that persists is still raised."""
+    from playwright.sync_api import Error
+
+    for attempt in range(attempts):
+        try:
+            page.screenshot(path=path, full_page=True)
+            return
+        except Error:
+            if attempt == attempts - 1:
+                raise
+            page.wait_for_timeout(200)
