@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "faced.accounts",
     "faced.vault",
     "faced.cases",
+    "faced.notify",
     "faced.demo",
 ]
 
@@ -293,6 +294,36 @@ TASKS = {
         "BACKEND": "django_tasks_db.DatabaseBackend",
     }
 }
+
+# Contentless e-mail notices ("there is an update in faced"). The address
+# people sign in at, named in the notice when it is set.
+PUBLIC_URL = (env_str("FACED_PUBLIC_URL") or "").rstrip("/") or None
+if PUBLIC_URL and not PUBLIC_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        f"FACED_PUBLIC_URL must start with https:// (or http://), not "
+        f"{PUBLIC_URL!r}."
+    )
+DEFAULT_FROM_EMAIL = env_str("FACED_MAIL_FROM", "faced <faced@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_HOST = env_str("FACED_SMTP_HOST")
+EMAIL_PORT = env_int("FACED_SMTP_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("FACED_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("FACED_SMTP_PASSWORD", "")
+_smtp_tls = env_bool("FACED_SMTP_TLS", True)
+# Port 465 speaks TLS from the first byte; the others start plain and
+# switch to TLS with STARTTLS.
+EMAIL_USE_SSL = _smtp_tls and EMAIL_PORT == 465
+EMAIL_USE_TLS = _smtp_tls and not EMAIL_USE_SSL
+EMAIL_TIMEOUT = 30
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif DEMO:
+    # The demo writes its mail to files, to read what a notice says.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mail"
+else:
+    # Not the console backend: it would print addresses into the logs.
+    EMAIL_BACKEND = "faced.notify.backends.MailNotConfiguredBackend"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]

@@ -3,7 +3,11 @@
 from django.urls import include, path
 
 from faced import views
-from faced.cases.urls import committee_urlpatterns, leadership_urlpatterns
+from faced.cases.urls import (
+    appeals_urlpatterns,
+    committee_urlpatterns,
+    leadership_urlpatterns,
+)
 from faced.vault.urls import advocate_urlpatterns
 
 urlpatterns = [
@@ -16,6 +20,7 @@ urlpatterns = [
     path("", include("faced.cases.urls")),
     path("", include(committee_urlpatterns)),
     path("", include(leadership_urlpatterns)),
+    path("", include(appeals_urlpatterns)),
     path("", include("faced.orgs.urls")),
     path("ledger/", include("faced.ledger.urls")),
 ]

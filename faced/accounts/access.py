@@ -8,5 +8,8 @@ RULES = {
     "accounts:home": signed_in(),
     "accounts:choose_password": signed_in(),
     "accounts:change_password": signed_in(),
+    # Receipt holders are turned away by the view, with the reason: an
+    # address would tie their receipt to them.
+    "accounts:contact": signed_in(),
     "accounts:recover": public(),
 }

@@ -44,6 +44,17 @@ def contact_address_set(*, user: User, email: str) -> ContactAddress:
     return contact
 
 
+def contact_address_remove(*, user: User) -> bool:
+    """Forget the address; True if there was one."""
+    deleted, _kinds = ContactAddress.objects.filter(user=user).delete()
+    return bool(deleted)
+
+
+def contact_address_exists(*, user: User) -> bool:
+    """Whether the person gave an address, without opening it."""
+    return ContactAddress.objects.filter(user=user).exists()
+
+
 def contact_address_of(user: User) -> str | None:
     """The address, for the notification sender only."""
     contact = ContactAddress.objects.filter(user=user).first()

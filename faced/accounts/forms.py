@@ -102,3 +102,31 @@ class RecoverForm(NewPasswordForm):
         "new_password",
         "new_password_again",
     )
+
+
+class ContactAddressForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_(
+            "Give it only if nobody else reads this mailbox. To change it, "
+            "type the new one in full."
+        ),
+        error_messages={
+            "required": _(
+                "Type an e-mail address. To stop the e-mails instead, "
+                "remove the address faced has."
+            ),
+            "invalid": _(
+                "That is not an e-mail address faced can use. Check it "
+                "(it looks like name@example.org) and try again."
+            ),
+        },
+        widget=forms.EmailInput(
+            attrs={
+                "autocomplete": "email",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
+    )

@@ -16,5 +16,6 @@ urlpatterns = [
         name="choose_password",
     ),
     path("account/password/", views.change_password, name="change_password"),
+    path("account/contact/", views.contact, name="contact"),
     path("recover/", views.recover, name="recover"),
 ]

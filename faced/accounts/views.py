@@ -17,6 +17,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
+from faced.accounts.contact import (
+    contact_address_exists,
+    contact_address_remove,
+    contact_address_set,
+)
 from faced.accounts.custody import (
     CustodyError,
     keys_recover,
@@ -26,6 +31,7 @@ from faced.accounts.custody import (
 )
 from faced.accounts.forms import (
     CodeForm,
+    ContactAddressForm,
     NewPasswordForm,
     PasswordChangeForm,
     RecoverForm,
@@ -285,6 +291,57 @@ def change_password(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/change_password.html",
         {"form": form},
+        status=status,
+    )
+
+
+def contact(request: HttpRequest) -> HttpResponse:
+    """Set, change or remove the address for contentless notices.
+
+    The address is never shown back: opening it is left to the background
+    task that sends notices, so that no page can display it.
+    """
+    user = request.user
+    if hasattr(user, "receipt_identity"):
+        messages.info(
+            request,
+            _(
+                "You signed in with a receipt, so faced does not know who "
+                "you are, and that keeps you safe. An e-mail address would "
+                "tie your receipt to you, so faced does not take one. Open "
+                "faced with your receipt from time to time to see what is "
+                "new."
+            ),
+        )
+        return redirect("accounts:home")
+    if request.method == "POST" and "remove" in request.POST:
+        if contact_address_remove(user=user):
+            messages.success(
+                request,
+                _(
+                    "Your address is removed. faced will not send you "
+                    "e-mails any more."
+                ),
+            )
+        else:
+            messages.info(request, _("faced has no address of yours."))
+        return redirect("accounts:contact")
+    form = ContactAddressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        contact_address_set(user=user, email=form.cleaned_data["email"])
+        messages.success(
+            request,
+            _(
+                "Your address is saved. When there is an update for you, "
+                "faced sends an e-mail that says only that."
+            ),
+        )
+        return redirect("accounts:contact")
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "accounts/contact.html",
+        {"form": form, "has_address": contact_address_exists(user=user)},
         status=status,
     )
 

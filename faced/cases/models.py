@@ -17,8 +17,19 @@ from django.utils.translation import gettext_lazy as _
 class CaseState(models.TextChoices):
     SUBMITTED = "submitted", _("Received")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    UNDER_WAY = "under_way", _("Under way")
     FINDING = "finding", _("Finding signed")
+    APPEAL = "appeal", _("On appeal")
+    DECIDED = "decided", _("Decided on appeal")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class CasePath(models.TextChoices):
+    """How the case is handled, chosen with the survivor."""
+
+    INFORMAL = "informal", _("Informal resolution")
+    RESTORATIVE = "restorative", _("Restorative process")
+    INVESTIGATION = "investigation", _("Investigation")
 
 
 class Case(models.Model):
@@ -39,9 +50,26 @@ class Case(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now)
     acknowledge_by = models.DateTimeField()
     respond_by = models.DateTimeField()
+    # The first substantive response: a message from the panel, a proposed
+    # path, or a finding.
+    responded_at = models.DateTimeField(null=True, blank=True)
+    # The path the panel proposed, and the one the survivor agreed to.
+    proposed_path = models.CharField(
+        max_length=20, choices=CasePath.choices, blank=True
+    )
+    path = models.CharField(
+        max_length=20, choices=CasePath.choices, blank=True
+    )
+    # The survivor may pause the case; deadlines stop while it is paused
+    # and move on by as long when it resumes.
+    paused_at = models.DateTimeField(null=True, blank=True)
+    # When the scheduled check flagged a missed deadline (once each).
+    acknowledge_overdue_at = models.DateTimeField(null=True, blank=True)
+    respond_overdue_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["organization", "-submitted_at"])]
 
     def __str__(self) -> str:
         return self.reference
@@ -88,6 +116,12 @@ class CaseDocument(models.Model):
     class Kind(models.TextChoices):
         REPORT = "report", _("Report")
         MESSAGE = "message", _("Message")
+        # Kept under the panel key: the survivor does not read these.
+        NOTE = "note", _("Internal note")
+        STATEMENT = "statement", _("Respondent's statement")
+        EVIDENCE = "evidence", _("Evidence")
+
+    PANEL_ONLY = (Kind.NOTE, Kind.STATEMENT, Kind.EVIDENCE)
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="documents"
@@ -105,6 +139,30 @@ class CaseDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.case}"
+
+
+class PanelKey(models.Model):
+    """A copy of the case's panel key, sealed to a panel member: it opens
+    internal notes, statements and evidence, which the survivor does not
+    read."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="panel_keys"
+    )
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sealed_key = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "reader"], name="one_panel_key_per_reader"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"panel key of {self.case} for {self.reader_id}"
 
 
 class PanelSeat(models.Model):
@@ -153,6 +211,18 @@ class Finding(models.Model):
     ciphertext = models.BinaryField()
     effective_at = models.DateTimeField(null=True, blank=True)
     ledger_sequence = models.PositiveBigIntegerField(null=True, blank=True)
+    # Set on an appeal panel's decision; empty on the first panel's finding.
+    appeal = models.ForeignKey(
+        "Appeal",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="decisions",
+    )
+    # An appeal decision's kind (uphold, vary, send_back), set when it takes
+    # effect; the ledger entry carries the same, and integrity checks
+    # compare them.
+    decision = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["-drafted_at"]
@@ -201,6 +271,7 @@ class MeasureNotice(models.Model):
     issued_at = models.DateTimeField(default=timezone.now)
     acknowledge_by = models.DateTimeField()
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    overdue_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -228,3 +299,63 @@ class MeasureNoticeKey(models.Model):
 
     def __str__(self) -> str:
         return f"key of {self.notice_id} for {self.reader_id}"
+
+
+class Appeal(models.Model):
+    """An appeal against a finding in effect, by the survivor or by the
+    panel on the respondent's behalf. Its grounds are encrypted under the
+    case key; it is heard by a panel drawn from the appeals role, and only
+    its signed decision changes an outcome."""
+
+    class Side(models.TextChoices):
+        SURVIVOR = "survivor", _("The survivor")
+        RESPONDENT = "respondent", _("The respondent")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="appeals"
+    )
+    finding = models.ForeignKey(
+        Finding, on_delete=models.PROTECT, related_name="appeals"
+    )
+    side = models.CharField(max_length=20, choices=Side.choices)
+    lodged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    lodged_at = models.DateTimeField(default=timezone.now)
+    wrapped_key = models.BinaryField()
+    ciphertext = models.BinaryField()
+
+    class Meta:
+        ordering = ["-lodged_at"]
+
+    def __str__(self) -> str:
+        return f"appeal {self.pk} on {self.case}"
+
+
+class AppealSeat(models.Model):
+    """A member of the appeals role on an appeal's panel: never someone who
+    sat on the case's first panel, never leadership."""
+
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="panel"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+    has_conflict = models.BooleanField(null=True, default=None)
+    declared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appeal", "member"], name="one_appeal_seat_per_member"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} on {self.appeal}"

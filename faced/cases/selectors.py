@@ -1,13 +1,18 @@
 """Reads of cases: the committee's inbox and a case's timeline."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
-from faced.cases.models import Case
+from faced.cases.models import Case, CasePath
 from faced.cases.services import case_reference
+from faced.ledger import merkle
+from faced.ledger.log_key import log_public_key, log_signer
 from faced.ledger.models import LedgerEntry
+from faced.ledger.note import NoteError, open_note, parse_checkpoint
+from faced.ledger.selectors import inclusion_proof, latest_checkpoint
 from faced.orgs.models import Organization, RoleAssignment
 from faced.orgs.roles import Role
 
@@ -24,7 +29,32 @@ def committee_inbox(organization: Organization, member):
     return (
         Case.objects.filter(organization=organization)
         .exclude(exclusions__member=member)
+        .only(
+            "id",
+            "reference",
+            "state",
+            "submitted_at",
+            "acknowledge_by",
+            "respond_by",
+            "responded_at",
+            "paused_at",
+        )
         .order_by("-submitted_at")
+    )
+
+
+def appeals_inbox(organization: Organization, member):
+    """Appeals in the organization that MEMBER may hear: not of a case
+    whose first panel they sat on or which the survivor kept them off."""
+    from faced.cases.models import Appeal
+
+    return (
+        Appeal.objects.filter(case__organization=organization)
+        .exclude(case__panel__member=member)
+        .exclude(case__exclusions__member=member)
+        .select_related("case")
+        .distinct()
+        .order_by("-lodged_at")
     )
 
 
@@ -47,6 +77,32 @@ TIMELINE_WORDS = {
         "The panel's finding was signed by a majority of its members and "
         "took effect."
     ),
+    "panel_record_added": _(
+        "The panel added to its own records (a note, a statement or evidence)."
+    ),
+    "path_proposed": _("The panel proposed how to take this forward."),
+    "path_agreed": _("You agreed how to take this forward."),
+    "case_paused": _("You paused your case."),
+    "case_resumed": _("You resumed your case; its deadlines moved on."),
+    "deadline_missed": _("A deadline was missed. It is counted publicly."),
+    "appeal_lodged": _("An appeal against the finding was lodged."),
+    "appeal_panel_assigned": _(
+        "A separate appeals panel was set to hear the appeal."
+    ),
+    "decision_drafted": _("The appeals panel drafted its decision."),
+    "appeal_decided": _(
+        "The appeals panel's decision was signed by a majority of its "
+        "members and took effect."
+    ),
+    "panel_records_shared": _(
+        "The panel shared its own records with the appeals panel."
+    ),
+}
+
+DEADLINE_WORDS = {
+    "acknowledge": _("The deadline to acknowledge your report passed."),
+    "respond": _("The deadline for a first response passed."),
+    "measure": _("Leadership did not acknowledge a measure in time."),
 }
 
 
@@ -55,22 +111,93 @@ class TimelineEvent:
     sequence: int
     time: str
     words: object
+    leaf_data: str = field(repr=False)
 
 
 def timeline(case: Case) -> list[TimelineEvent]:
     """Every ledger entry about the case, so the page cannot differ from
     the log."""
-    needle = f'"case":"{case_reference(case)}"'
     events = []
     for entry in LedgerEntry.objects.filter(
-        leaf_data__contains=needle
+        subject=case_reference(case)
     ).order_by("sequence"):
         data = json.loads(entry.leaf_data)
         events.append(
             TimelineEvent(
                 sequence=entry.sequence,
                 time=data["time"],
-                words=TIMELINE_WORDS.get(entry.event_type, entry.event_type),
+                words=_words(entry.event_type, data.get("event", {})),
+                leaf_data=entry.leaf_data,
             )
         )
     return events
+
+
+def _words(event_type: str, event: dict) -> object:
+    if event_type == "deadline_missed":
+        return DEADLINE_WORDS.get(event.get("deadline"), event_type)
+    words = TIMELINE_WORDS.get(event_type, event_type)
+    if event_type in ("path_proposed", "path_agreed"):
+        path = dict(CasePath.choices).get(event.get("path"), "")
+        return f"{words} ({path})"
+    return words
+
+
+@dataclass(frozen=True)
+class TimelineIntegrity:
+    """Whether each timeline entry is in the latest signed checkpoint."""
+
+    checkpoint_size: int
+    included: int
+    pending: int
+    problems: list[str]
+
+
+def timeline_integrity(events: list[TimelineEvent]) -> TimelineIntegrity:
+    """Check the latest checkpoint's signature with the log's key, then
+    each entry's inclusion proof against the root it signs. Entries newer
+    than the checkpoint are pending: the worker signs a new one soon."""
+    checkpoint = latest_checkpoint()
+    if checkpoint is None:
+        return TimelineIntegrity(0, 0, len(events), [])
+    name, _seed = log_signer()
+    try:
+        signed = parse_checkpoint(
+            open_note(checkpoint.note, {name: log_public_key()})
+        )
+    except (NoteError, ValueError):
+        return TimelineIntegrity(
+            checkpoint.tree_size,
+            0,
+            len(events),
+            [
+                gettext_now(
+                    "The latest checkpoint is not signed by this ledger's key."
+                )
+            ],
+        )
+    problems = []
+    included = pending = 0
+    for event in events:
+        if event.sequence >= signed.tree_size:
+            pending += 1
+            continue
+        leaf = merkle.leaf_hash(event.leaf_data.encode("utf-8"))
+        try:
+            proof = inclusion_proof(event.sequence, signed.tree_size)
+        except LookupError:
+            # A stored hash is missing.
+            proof = []
+        if merkle.verify_inclusion(
+            leaf, event.sequence, signed.tree_size, proof, signed.root_hash
+        ):
+            included += 1
+        else:
+            problems.append(
+                gettext_now(
+                    "Entry %(n)s is not the entry the signed checkpoint "
+                    "holds: the ledger was changed."
+                )
+                % {"n": event.sequence}
+            )
+    return TimelineIntegrity(signed.tree_size, included, pending, problems)

@@ -14,15 +14,19 @@ from django.utils.translation import gettext_lazy
 
 from faced.accounts.custody import box_public_key_of
 from faced.cases.models import (
+    Appeal,
+    AppealSeat,
     Case,
     CaseDocument,
     CaseExclusion,
     CaseKey,
+    CasePath,
     CaseState,
     Finding,
     FindingSignature,
     MeasureNotice,
     MeasureNoticeKey,
+    PanelKey,
     PanelSeat,
 )
 from faced.crypto.envelope import (
@@ -36,6 +40,7 @@ from faced.crypto.keys import PersonKeys
 from faced.crypto.signing import canonical_json, sign, verify
 from faced.ledger.models import LedgerEntry
 from faced.ledger.services import ledger_append
+from faced.notify.services import notify
 from faced.orgs.models import Organization, RoleAssignment
 from faced.orgs.roles import Role
 from faced.orgs.services import person_reference
@@ -190,16 +195,23 @@ def case_submit(
                 "acknowledge_by": case.acknowledge_by.date().isoformat(),
             },
         )
+        notify(readers)
     return case
 
 
 def may_read(case: Case, reader) -> bool:
-    """The survivor, and panel members who declared no conflict."""
+    """The survivor, and members of the case's panel or of an appeal's
+    panel who declared no conflict."""
     if reader.pk == case.survivor_id:
         return True
-    return PanelSeat.objects.filter(
-        case=case, member=reader, has_conflict=False
-    ).exists()
+    return (
+        PanelSeat.objects.filter(
+            case=case, member=reader, has_conflict=False
+        ).exists()
+        or AppealSeat.objects.filter(
+            appeal__case=case, member=reader, has_conflict=False
+        ).exists()
+    )
 
 
 def case_report_open(*, case: Case, reader, keys: PersonKeys) -> dict:
@@ -292,8 +304,6 @@ def panel_assign(
     if assigned_by.pk not in eligible:
         raise CaseError(_("Only a committee member on this case can do this."))
     chosen = {member.pk: member for member in members}
-    if len(chosen) < 2:
-        raise CaseError(_("A panel has at least two members."))
     if not set(chosen) <= eligible:
         raise CaseError(
             _("Only committee members the survivor did not keep off can sit.")
@@ -305,8 +315,18 @@ def panel_assign(
         ):
             raise CaseError(_("This case has a panel already."))
         case_key = _case_key(locked, assigned_by, keys)
-        seats = []
+        # Members still sitting after others stepped aside stay on.
+        staying = {
+            seat.member_id: seat
+            for seat in locked.panel.filter(has_conflict=False)
+        }
+        chosen.update({pk: seat.member for pk, seat in staying.items()})
+        if len(chosen) < 2:
+            raise CaseError(_("A panel has at least two members."))
+        seats = list(staying.values())
         for member in chosen.values():
+            if member.pk in staying:
+                continue
             seat, _created = PanelSeat.objects.update_or_create(
                 case=locked,
                 member=member,
@@ -328,6 +348,7 @@ def panel_assign(
         CaseKey.objects.filter(case=locked).exclude(
             reader_id__in=[*chosen, locked.survivor_id]
         ).delete()
+        _panel_key_share(locked, assigned_by, keys, chosen.values())
         ledger_append(
             event_type="panel_assigned",
             payload={
@@ -338,7 +359,39 @@ def panel_assign(
                 "by": person_reference(assigned_by),
             },
         )
+        notify(m for m in chosen.values() if m.pk not in staying)
     return seats
+
+
+def _panel_key_share(case: Case, holder, keys: PersonKeys, members) -> None:
+    """Seal the panel key to each of MEMBERS who lacks a copy: a new key for
+    a case's first panel, otherwise the HOLDER's copy of it."""
+    existing = set(case.panel_keys.values_list("reader_id", flat=True))
+    if existing:
+        panel_key = _panel_key(case, holder, keys)
+    else:
+        panel_key = new_content_key()
+    PanelKey.objects.bulk_create(
+        PanelKey(
+            case=case,
+            reader=member,
+            sealed_key=seal_key(
+                panel_key, ledger_confirmed_public_key(member)
+            ),
+        )
+        for member in members
+        if member.pk not in existing
+    )
+
+
+def _panel_key(case: Case, reader, keys: PersonKeys) -> bytes:
+    return open_own_copy(
+        PanelKey.objects.filter(case=case, reader=reader),
+        keys,
+        missing=_("You have no key to this panel's own records."),
+        damaged=_("Your key to this panel's own records does not open."),
+        error=CaseError,
+    )
 
 
 def conflict_declare(*, case: Case, member, has_conflict: bool) -> None:
@@ -359,6 +412,7 @@ def conflict_declare(*, case: Case, member, has_conflict: bool) -> None:
         seat.save(update_fields=["has_conflict", "declared_at"])
         if has_conflict:
             CaseKey.objects.filter(case=case, reader=member).delete()
+            PanelKey.objects.filter(case=case, reader=member).delete()
         ledger_append(
             event_type="conflict_declared",
             payload={
@@ -418,8 +472,52 @@ def quorum(case: Case) -> int:
     return panel_size(case) // 2 + 1
 
 
-def _effective_finding(case: Case) -> Finding | None:
-    return case.findings.filter(effective_at__isnull=False).first()
+def effective_finding(case: Case) -> Finding | None:
+    """The first panel's finding in effect, unless an appeal sent it back
+    to the panel: then the panel drafts a new one."""
+    finding = (
+        case.findings.filter(appeal=None, effective_at__isnull=False)
+        .order_by("-effective_at")
+        .first()
+    )
+    if finding is None:
+        return None
+    sent_back = Finding.objects.filter(
+        appeal__finding=finding,
+        effective_at__isnull=False,
+        decision="send_back",
+    ).exists()
+    return None if sent_back else finding
+
+
+def first_finding(case: Case) -> Finding | None:
+    """The first panel's latest finding, in effect or still a draft."""
+    return case.findings.filter(appeal=None).first()
+
+
+def signing_members(finding: Finding) -> list:
+    """Who signs FINDING: its case's panel, or its appeal's panel."""
+    seats = (
+        finding.appeal.panel
+        if finding.appeal_id is not None
+        else finding.case.panel
+    )
+    return [
+        seat.member
+        for seat in seats.filter(has_conflict=False).select_related("member")
+    ]
+
+
+def signing_quorum(finding: Finding) -> tuple[int, int]:
+    """(quorum, panel size) for FINDING: a majority of everyone on its
+    panel not removed for a conflict, members yet to declare included."""
+    seats = (
+        finding.appeal.panel
+        if finding.appeal_id is not None
+        else finding.case.panel
+    )
+    size = seats.exclude(has_conflict=True).count()
+    return size // 2 + 1, size
 
 
 def finding_draft(
@@ -441,14 +539,15 @@ def finding_draft(
         raise CaseError(_("Give the reasons for the finding."))
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
-        if _effective_finding(locked) is not None:
+        _refuse_while_paused(locked)
+        if effective_finding(locked) is not None:
             raise CaseError(
                 _(
                     "This case has a signed finding. Only a decision on "
                     "appeal can change its outcome."
                 )
             )
-        locked.findings.all().delete()
+        locked.findings.filter(appeal=None, effective_at=None).delete()
         case_key = _case_key(locked, member, keys)
         body = {
             "case": case_reference(locked),
@@ -507,8 +606,10 @@ def finding_sign(*, finding: Finding, member, keys: PersonKeys) -> bool:
     finding takes effect, its commitment and every signature go into the
     ledger, and the survivor sees it at once."""
     case = finding.case
-    if member not in _active_panel(case):
+    if member not in signing_members(finding):
         raise CaseError(_("Only the case's panel can sign its finding."))
+    if finding.appeal_id is None:
+        _refuse_while_paused(case)
     body = finding_open(finding=finding, reader=member, keys=keys)
     signature = sign(keys.signing_seed, body)
     with transaction.atomic():
@@ -521,12 +622,23 @@ def finding_sign(*, finding: Finding, member, keys: PersonKeys) -> bool:
             finding=locked, member=member, signature=signature
         )
         signatures = list(locked.signatures.select_related("member"))
-        if len(signatures) < quorum(case):
+        if len(signatures) < signing_quorum(locked)[0]:
             return False
+        decision = body.get("decision")
         entry = ledger_append(
-            event_type="finding_signed",
+            event_type="finding_signed"
+            if decision is None
+            else "appeal_decided",
             payload={
                 "case": case_reference(case),
+                **(
+                    {}
+                    if decision is None
+                    else {
+                        "appeal": f"appeal/{locked.appeal_id}",
+                        "decision": decision,
+                    }
+                ),
                 "commitment": finding_commitment(body),
                 "signatures": [
                     {
@@ -541,8 +653,28 @@ def finding_sign(*, finding: Finding, member, keys: PersonKeys) -> bool:
         )
         locked.effective_at = timezone.now()
         locked.ledger_sequence = entry.sequence
-        locked.save(update_fields=["effective_at", "ledger_sequence"])
-        Case.objects.filter(pk=case.pk).update(state=CaseState.FINDING)
+        locked.decision = decision or ""
+        locked.save(
+            update_fields=["effective_at", "ledger_sequence", "decision"]
+        )
+        if decision is None:
+            Case.objects.filter(pk=case.pk).update(state=CaseState.FINDING)
+            Case.objects.filter(pk=case.pk, responded_at=None).update(
+                responded_at=locked.effective_at
+            )
+        else:
+            Case.objects.filter(pk=case.pk).update(
+                state=CaseState.UNDER_WAY
+                if decision == "send_back"
+                else CaseState.DECIDED
+            )
+        notify(
+            [
+                case.survivor,
+                *_active_panel(case),
+                *(signing_members(locked) if decision else []),
+            ]
+        )
     return True
 
 
@@ -559,8 +691,14 @@ def finding_integrity(*, finding: Finding, body: dict) -> list[str]:
     if entry is None:
         return [_("The finding's ledger entry is missing.")]
     event = json.loads(entry.leaf_data)["event"]
+    if event.get("case") != case_reference(finding.case):
+        problems.append(_("The finding's ledger entry is about another case."))
     if event.get("commitment") != finding_commitment(body):
         problems.append(_("The finding's text differs from what was signed."))
+    if (event.get("decision") or "") != finding.decision or (
+        body.get("decision") or ""
+    ) != finding.decision:
+        problems.append(_("The appeal decision differs from what was signed."))
     recorded = {
         s["person"]: s["signature"] for s in event.get("signatures", [])
     }
@@ -585,9 +723,6 @@ def finding_integrity(*, finding: Finding, body: dict) -> list[str]:
                 % {"who": signature.member.username}
             )
     return problems
-
-
-MEASURE_ACKNOWLEDGE_DAYS = 7
 
 
 def measure_issue(
@@ -620,7 +755,8 @@ def measure_issue(
             case=case,
             issued_by=member,
             issued_at=now,
-            acknowledge_by=now + dt.timedelta(days=MEASURE_ACKNOWLEDGE_DAYS),
+            acknowledge_by=now
+            + dt.timedelta(days=case.organization.measure_acknowledge_days),
         )
         notice_key = new_content_key()
         notice.ciphertext = encrypt(
@@ -654,6 +790,7 @@ def measure_issue(
                 "acknowledge_by": notice.acknowledge_by.date().isoformat(),
             },
         )
+        notify(leaders)
     return notice
 
 
@@ -704,6 +841,7 @@ def measure_acknowledge(*, notice: MeasureNotice, leader) -> None:
                 "on_time": locked.acknowledged_at <= locked.acknowledge_by,
             },
         )
+        notify([locked.case.survivor, *_active_panel(locked.case)])
 
 
 def message_send(*, case: Case, author, keys: PersonKeys, text: str) -> None:
@@ -737,15 +875,19 @@ def message_send(*, case: Case, author, keys: PersonKeys, text: str) -> None:
             associated_data=_ad(case, purpose),
         )
         document.save(update_fields=["wrapped_key", "ciphertext"])
+        from_survivor = author.pk == case.survivor_id
         ledger_append(
             event_type="message_sent",
             payload={
                 "case": case_reference(case),
-                "from": "survivor"
-                if author.pk == case.survivor_id
-                else "panel",
+                "from": "survivor" if from_survivor else "panel",
             },
         )
+        if from_survivor:
+            notify(_active_panel(case))
+        else:
+            _mark_responded(case)
+            notify([case.survivor])
 
 
 def messages_open(*, case: Case, reader, keys: PersonKeys) -> list[dict]:
@@ -793,4 +935,678 @@ def case_withdraw(*, case: Case, survivor) -> None:
         ledger_append(
             event_type="case_withdrawn",
             payload={"case": case_reference(locked)},
+        )
+        notify(_active_panel(locked))
+
+
+def _mark_responded(case: Case) -> None:
+    """The first substantive response to the survivor stops its clock."""
+    Case.objects.filter(pk=case.pk, responded_at=None).update(
+        responded_at=timezone.now()
+    )
+
+
+def _refuse_while_paused(case: Case) -> None:
+    if case.paused_at is not None:
+        raise CaseError(
+            _(
+                "The survivor has paused this case. Messages and measures "
+                "still work; the rest waits until they resume it."
+            )
+        )
+
+
+# The panel's own records: notes, statements and evidence.
+
+PANEL_RECORD_EVENTS = {
+    CaseDocument.Kind.NOTE: "note",
+    CaseDocument.Kind.STATEMENT: "statement",
+    CaseDocument.Kind.EVIDENCE: "evidence",
+}
+
+
+def panel_record_add(
+    *, case: Case, member, keys: PersonKeys, kind: str, text: str
+) -> CaseDocument:
+    """An internal note, a statement from the respondent, or a piece of
+    evidence, written down by a panel member under the panel key: the
+    panel (and an appeals panel it is shared with) reads it, the survivor
+    does not."""
+    if member not in _active_panel(case):
+        raise CaseError(_("Only the case's panel can add to its records."))
+    if kind not in PANEL_RECORD_EVENTS:
+        raise CaseError(_("Choose what kind of record this is."))
+    text = text.strip()
+    if not text:
+        raise CaseError(_("Write something first."))
+    with transaction.atomic():
+        panel_key = _panel_key(case, member, keys)
+        document = CaseDocument.objects.create(
+            case=case,
+            kind=kind,
+            author=member,
+            wrapped_key=b"",
+            ciphertext=b"",
+        )
+        purpose = f"{kind}-{document.pk}"
+        item_key = new_content_key()
+        document.wrapped_key = encrypt(
+            panel_key, item_key, associated_data=_ad(case, purpose, "key")
+        )
+        document.ciphertext = encrypt(
+            item_key,
+            canonical_json({"text": text[:50000]}),
+            associated_data=_ad(case, purpose),
+        )
+        document.save(update_fields=["wrapped_key", "ciphertext"])
+        ledger_append(
+            event_type="panel_record_added",
+            payload={
+                "case": case_reference(case),
+                "kind": PANEL_RECORD_EVENTS[kind],
+                "by": person_reference(member),
+            },
+        )
+    return document
+
+
+def panel_records_open(*, case: Case, reader, keys: PersonKeys) -> list[dict]:
+    """The panel's own records, oldest first, for those holding the panel
+    key; nobody else gets any."""
+    if not PanelKey.objects.filter(case=case, reader=reader).exists():
+        return []
+    panel_key = _panel_key(case, reader, keys)
+    kinds = dict(CaseDocument.Kind.choices)
+    records = []
+    for document in case.documents.filter(
+        kind__in=CaseDocument.PANEL_ONLY
+    ).select_related("author"):
+        purpose = f"{document.kind}-{document.pk}"
+        try:
+            item_key = decrypt(
+                panel_key,
+                bytes(document.wrapped_key),
+                associated_data=_ad(case, purpose, "key"),
+            )
+            text = json.loads(
+                decrypt(
+                    item_key,
+                    bytes(document.ciphertext),
+                    associated_data=_ad(case, purpose),
+                )
+            )["text"]
+        except DecryptionError:
+            text = None
+        records.append(
+            {
+                "kind": kinds[document.kind],
+                "author": document.author,
+                "at": document.created_at,
+                "text": text,
+            }
+        )
+    return records
+
+
+# The path, chosen with the survivor; pausing.
+
+
+def path_propose(*, case: Case, member, path: str) -> None:
+    """The panel proposes how to handle the case; the survivor agrees to
+    it (or talks it over) on their page."""
+    if member not in _active_panel(case):
+        raise CaseError(_("Only the case's panel can propose a path."))
+    if path not in CasePath.values:
+        raise CaseError(_("Choose the path from the list."))
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        _refuse_while_paused(locked)
+        if locked.state == CaseState.WITHDRAWN:
+            raise CaseError(_("This report was withdrawn."))
+        locked.proposed_path = path
+        locked.save(update_fields=["proposed_path"])
+        ledger_append(
+            event_type="path_proposed",
+            payload={"case": case_reference(locked), "path": path},
+        )
+        _mark_responded(locked)
+        notify([locked.survivor])
+
+
+def path_agree(*, case: Case, survivor) -> None:
+    """The survivor agrees to the path the panel proposed."""
+    if survivor.pk != case.survivor_id:
+        raise CaseError(_("Only the person who reported can choose."))
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if not locked.proposed_path:
+            raise CaseError(_("The panel has not proposed a path yet."))
+        if locked.path == locked.proposed_path:
+            raise CaseError(_("You have agreed to this path already."))
+        locked.path = locked.proposed_path
+        fields = ["path"]
+        if locked.state in (CaseState.SUBMITTED, CaseState.ACKNOWLEDGED):
+            locked.state = CaseState.UNDER_WAY
+            fields.append("state")
+        locked.save(update_fields=fields)
+        ledger_append(
+            event_type="path_agreed",
+            payload={"case": case_reference(locked), "path": locked.path},
+        )
+        notify(_active_panel(locked))
+
+
+def case_pause(*, case: Case, survivor) -> None:
+    """The survivor pauses the case: its deadlines stop, and the panel
+    waits (messages and safety measures still work)."""
+    if survivor.pk != case.survivor_id:
+        raise CaseError(_("Only the person who reported can pause it."))
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.state == CaseState.WITHDRAWN:
+            raise CaseError(_("This report was withdrawn."))
+        if locked.paused_at is not None:
+            raise CaseError(_("This case is paused already."))
+        locked.paused_at = timezone.now()
+        locked.save(update_fields=["paused_at"])
+        ledger_append(
+            event_type="case_paused", payload={"case": case_reference(locked)}
+        )
+        notify(_active_panel(locked))
+
+
+def case_resume(*, case: Case, survivor) -> None:
+    """The survivor resumes the case; deadlines not yet met move on by as
+    long as it was paused."""
+    if survivor.pk != case.survivor_id:
+        raise CaseError(_("Only the person who reported can resume it."))
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.paused_at is None:
+            raise CaseError(_("This case is not paused."))
+        paused_for = timezone.now() - locked.paused_at
+        if locked.state == CaseState.SUBMITTED:
+            locked.acknowledge_by += paused_for
+        if locked.responded_at is None:
+            locked.respond_by += paused_for
+        locked.paused_at = None
+        locked.save(
+            update_fields=["paused_at", "acknowledge_by", "respond_by"]
+        )
+        ledger_append(
+            event_type="case_resumed",
+            payload={
+                "case": case_reference(locked),
+                "acknowledge_by": locked.acknowledge_by.date().isoformat(),
+                "respond_by": locked.respond_by.date().isoformat(),
+            },
+        )
+        notify(_active_panel(locked))
+
+
+# Deadlines.
+
+DEADLINE_LIMITS = {
+    "acknowledge_days": (1, 60),
+    "respond_days": (7, 365),
+    "appeal_days": (7, 90),
+    "measure_acknowledge_days": (1, 60),
+}
+
+
+def deadlines_set(*, organization: Organization, member, **days: int) -> None:
+    """The committee sets its organization's deadlines, for cases reported
+    from now on. Each change is a public ledger entry."""
+    if not RoleAssignment.objects.filter(
+        organization=organization,
+        user=member,
+        role=Role.COMMITTEE,
+        revoked_at=None,
+    ).exists():
+        raise CaseError(_("Only the committee sets its deadlines."))
+    for name, value in days.items():
+        low, high = DEADLINE_LIMITS[name]
+        if not isinstance(value, int) or not low <= value <= high:
+            raise CaseError(
+                _(
+                    "Each deadline is a number of days from %(low)s to "
+                    "%(high)s."
+                )
+                % {"low": low, "high": high}
+            )
+    with transaction.atomic():
+        locked = Organization.objects.select_for_update().get(
+            pk=organization.pk
+        )
+        for name, value in days.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(days))
+        ledger_append(
+            event_type="deadlines_set",
+            payload={
+                "organization": locked.slug,
+                "by": person_reference(member),
+                **{name: getattr(locked, name) for name in DEADLINE_LIMITS},
+            },
+        )
+
+
+def _committee_readers(case: Case) -> list:
+    """The whole committee but members the survivor kept off the case."""
+    excluded = set(case.exclusions.values_list("member_id", flat=True))
+    return [
+        member
+        for member in committee_members(case.organization)
+        if member.pk not in excluded
+    ]
+
+
+def deadlines_check(*, now: dt.datetime | None = None) -> int:
+    """Flag every deadline that has just passed, once: a ledger entry (so
+    the survivor's timeline and the accountability report show it) and a
+    contentless notice to the panel, the committee and the survivor (for a
+    measure notice: the panel, the survivor and leadership). Paused and
+    withdrawn cases are skipped. Returns how many were flagged."""
+    now = now or timezone.now()
+    flagged = 0
+    open_cases = Case.objects.filter(paused_at=None).exclude(
+        state=CaseState.WITHDRAWN
+    )
+    checks = (
+        (
+            open_cases.filter(
+                state=CaseState.SUBMITTED,
+                acknowledge_by__lt=now,
+                acknowledge_overdue_at=None,
+            ),
+            "acknowledge",
+            "acknowledge_overdue_at",
+        ),
+        (
+            open_cases.filter(
+                responded_at=None, respond_by__lt=now, respond_overdue_at=None
+            ),
+            "respond",
+            "respond_overdue_at",
+        ),
+    )
+    for cases, deadline, field in checks:
+        for case in cases.select_related("organization", "survivor"):
+            with transaction.atomic():
+                if not Case.objects.filter(pk=case.pk, **{field: None}).update(
+                    **{field: now}
+                ):
+                    continue
+                ledger_append(
+                    event_type="deadline_missed",
+                    payload={
+                        "case": case_reference(case),
+                        "deadline": deadline,
+                    },
+                )
+                notify(
+                    [
+                        case.survivor,
+                        *_active_panel(case),
+                        *_committee_readers(case),
+                    ]
+                )
+            flagged += 1
+    for notice in MeasureNotice.objects.filter(
+        acknowledged_at=None, acknowledge_by__lt=now, overdue_at=None
+    ).select_related("case__survivor", "case__organization"):
+        with transaction.atomic():
+            if not MeasureNotice.objects.filter(
+                pk=notice.pk, overdue_at=None
+            ).update(overdue_at=now):
+                continue
+            ledger_append(
+                event_type="deadline_missed",
+                payload={
+                    "case": case_reference(notice.case),
+                    "notice": f"measure/{notice.pk}",
+                    "deadline": "measure",
+                },
+            )
+            notify(
+                [
+                    notice.case.survivor,
+                    *_active_panel(notice.case),
+                    *[
+                        a.user
+                        for a in RoleAssignment.objects.filter(
+                            organization=notice.case.organization,
+                            role=Role.LEADERSHIP,
+                            revoked_at=None,
+                        ).select_related("user")
+                    ],
+                ]
+            )
+        flagged += 1
+    return flagged
+
+
+# Appeals.
+
+APPEAL_DECISIONS = (
+    ("uphold", gettext_lazy("Uphold the finding")),
+    ("vary", gettext_lazy("Vary the finding's outcome")),
+    ("send_back", gettext_lazy("Send it back to the panel to decide again")),
+)
+
+
+def appeal_window_ends(finding: Finding) -> dt.datetime:
+    return finding.effective_at + dt.timedelta(
+        days=finding.case.organization.appeal_days
+    )
+
+
+def appealable_finding(case: Case) -> Finding | None:
+    """The finding in effect that may still be appealed: within the
+    window, and not appealed already."""
+    finding = effective_finding(case)
+    if (
+        finding is None
+        or finding.appeals.exists()
+        or timezone.now() > appeal_window_ends(finding)
+    ):
+        return None
+    return finding
+
+
+def eligible_for_appeal(case: Case) -> list:
+    """Members of the appeals role who may hear an appeal of CASE: nobody
+    who sat on its first panel, nobody the survivor kept off it. (Nobody
+    in leadership holds the appeals role: the roles refuse it.)"""
+    barred = set(case.panel.values_list("member_id", flat=True)) | set(
+        case.exclusions.values_list("member_id", flat=True)
+    )
+    return [
+        assignment.user
+        for assignment in RoleAssignment.objects.filter(
+            organization=case.organization,
+            role=Role.APPEALS,
+            revoked_at=None,
+        ).select_related("user")
+        if assignment.user_id not in barred
+    ]
+
+
+def appeal_lodge(
+    *, case: Case, appellant, keys: PersonKeys, grounds: str
+) -> Appeal:
+    """The survivor, or a panel member on the respondent's behalf, appeals
+    the finding within the window. The grounds are encrypted under the case
+    key, which is sealed to every eligible member of the appeals role until
+    an appeals panel is set."""
+    if appellant.pk == case.survivor_id:
+        side = Appeal.Side.SURVIVOR
+    elif appellant in _active_panel(case):
+        side = Appeal.Side.RESPONDENT
+    else:
+        raise CaseError(
+            _("Only the survivor, or the panel for the respondent, appeals.")
+        )
+    grounds = grounds.strip()
+    if not grounds:
+        raise CaseError(_("Say why the finding should be looked at again."))
+    members = eligible_for_appeal(case)
+    if len(members) < 2:
+        raise CaseError(
+            _(
+                "This organization does not have two appeals members who "
+                "could hear this appeal. Nothing was sent; the committee "
+                "can ask the organization to appoint them."
+            )
+        )
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.state == CaseState.WITHDRAWN:
+            raise CaseError(_("This report was withdrawn."))
+        finding = appealable_finding(locked)
+        if finding is None:
+            raise CaseError(
+                _(
+                    "There is no finding open to appeal: the window has "
+                    "closed, or an appeal is under way already."
+                )
+            )
+        case_key = _case_key(locked, appellant, keys)
+        appeal = Appeal(
+            case=locked, finding=finding, side=side, lodged_by=appellant
+        )
+        purpose = f"appeal-{appeal.pk}"
+        item_key = new_content_key()
+        appeal.wrapped_key = encrypt(
+            case_key, item_key, associated_data=_ad(locked, purpose, "key")
+        )
+        appeal.ciphertext = encrypt(
+            item_key,
+            canonical_json({"grounds": grounds[:20000]}),
+            associated_data=_ad(locked, purpose),
+        )
+        appeal.save()
+        holders = set(
+            CaseKey.objects.filter(case=locked).values_list(
+                "reader_id", flat=True
+            )
+        )
+        CaseKey.objects.bulk_create(
+            CaseKey(case=locked, reader=member, sealed_key=sealed)
+            for member, sealed in seal_to_confirmed(
+                case_key, [m for m in members if m.pk not in holders]
+            )
+        )
+        locked.state = CaseState.APPEAL
+        locked.save(update_fields=["state"])
+        ledger_append(
+            event_type="appeal_lodged",
+            payload={
+                "case": case_reference(locked),
+                "appeal": f"appeal/{appeal.pk}",
+                "side": side,
+            },
+        )
+        notify([locked.survivor, *_active_panel(locked), *members])
+    return appeal
+
+
+def appeal_grounds_open(*, appeal: Appeal, reader, keys: PersonKeys) -> str:
+    case = appeal.case
+    if not may_read(case, reader):
+        raise CaseError(_("This appeal opens only to those hearing it."))
+    return _open_under_case_key(
+        case,
+        reader,
+        keys,
+        wrapped_key=appeal.wrapped_key,
+        ciphertext=appeal.ciphertext,
+        purpose=f"appeal-{appeal.pk}",
+    )["grounds"]
+
+
+def appeal_panel_assign(
+    *, appeal: Appeal, members: Sequence, assigned_by, keys: PersonKeys
+) -> list[AppealSeat]:
+    """Any eligible appeals member sets the appeal's panel (at least two);
+    every other appeals member's copy of the case key is destroyed."""
+    case = appeal.case
+    eligible = {member.pk: member for member in eligible_for_appeal(case)}
+    if assigned_by.pk not in eligible:
+        raise CaseError(
+            _("Only an appeals member who may hear it can do this.")
+        )
+    chosen = {member.pk: member for member in members}
+    if len(chosen) < 2:
+        raise CaseError(_("An appeals panel has at least two members."))
+    if not set(chosen) <= set(eligible):
+        raise CaseError(
+            _("Only appeals members who did not hear the case can sit.")
+        )
+    with transaction.atomic():
+        locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
+        if locked.panel.exclude(has_conflict=True).exists():
+            raise CaseError(_("This appeal has a panel already."))
+        case_key = _case_key(case, assigned_by, keys)
+        seats = []
+        for member in chosen.values():
+            seat, _created = AppealSeat.objects.update_or_create(
+                appeal=locked,
+                member=member,
+                defaults={
+                    "assigned_by": assigned_by,
+                    "has_conflict": None,
+                    "declared_at": None,
+                },
+            )
+            seats.append(seat)
+            if not CaseKey.objects.filter(case=case, reader=member).exists():
+                CaseKey.objects.create(
+                    case=case,
+                    reader=member,
+                    sealed_key=seal_key(
+                        case_key, ledger_confirmed_public_key(member)
+                    ),
+                )
+        CaseKey.objects.filter(
+            case=case, reader_id__in=set(eligible) - set(chosen)
+        ).delete()
+        ledger_append(
+            event_type="appeal_panel_assigned",
+            payload={
+                "case": case_reference(case),
+                "appeal": f"appeal/{locked.pk}",
+                "members": sorted(
+                    person_reference(member) for member in chosen.values()
+                ),
+                "by": person_reference(assigned_by),
+            },
+        )
+        notify(chosen.values())
+    return seats
+
+
+def appeal_conflict_declare(*, appeal: Appeal, member, has_conflict: bool):
+    """An appeals panel member says whether they have a conflict; a
+    conflict removes them and destroys their copy of the case key."""
+    with transaction.atomic():
+        seat = (
+            AppealSeat.objects.select_for_update()
+            .filter(appeal=appeal, member=member)
+            .first()
+        )
+        if seat is None:
+            raise CaseError(_("You are not on this appeal's panel."))
+        if seat.has_conflict is not None and not has_conflict:
+            raise CaseError(_("You have declared this already."))
+        seat.has_conflict = has_conflict
+        seat.declared_at = timezone.now()
+        seat.save(update_fields=["has_conflict", "declared_at"])
+        if has_conflict:
+            CaseKey.objects.filter(case=appeal.case, reader=member).delete()
+        ledger_append(
+            event_type="conflict_declared",
+            payload={
+                "case": case_reference(appeal.case),
+                "appeal": f"appeal/{appeal.pk}",
+                "person": person_reference(member),
+                "conflict": has_conflict,
+            },
+        )
+
+
+def appeal_decision(appeal: Appeal) -> Finding | None:
+    """The appeal's decision, in effect or drafted."""
+    return appeal.decisions.first()
+
+
+def decision_draft(
+    *,
+    appeal: Appeal,
+    member,
+    keys: PersonKeys,
+    decision: str,
+    rationale: str,
+    outcome: str = "",
+) -> Finding:
+    """An appeals panel member drafts the decision: uphold the finding,
+    vary its outcome, or send it back to the panel. It takes effect when a
+    majority of the appeals panel has signed it; the original finding
+    stays on the record beside it."""
+    case = appeal.case
+    if member not in [
+        s.member
+        for s in appeal.panel.filter(has_conflict=False).select_related(
+            "member"
+        )
+    ]:
+        raise CaseError(_("Only the appeal's panel can draft its decision."))
+    if decision not in dict(APPEAL_DECISIONS):
+        raise CaseError(_("Choose the decision from the list."))
+    if decision == "vary" and outcome not in dict(FINDING_OUTCOMES):
+        raise CaseError(_("To vary the finding, choose the new outcome."))
+    if not rationale.strip():
+        raise CaseError(_("Give the reasons for the decision."))
+    with transaction.atomic():
+        locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
+        if locked.decisions.filter(effective_at__isnull=False).exists():
+            raise CaseError(_("This appeal is decided."))
+        locked.decisions.all().delete()
+        case_key = _case_key(case, member, keys)
+        body = {
+            "case": case_reference(case),
+            "appeal": f"appeal/{locked.pk}",
+            "finding": locked.finding.ledger_sequence,
+            "decision": decision,
+            "outcome": outcome if decision == "vary" else "",
+            "rationale": rationale[:20000],
+            "salt": base64.b64encode(new_content_key()).decode("ascii"),
+        }
+        draft = Finding(case=case, drafted_by=member, appeal=locked)
+        item_key = new_content_key()
+        draft.wrapped_key = encrypt(
+            case_key, item_key, associated_data=_ad(case, "finding", "key")
+        )
+        draft.ciphertext = encrypt(
+            item_key,
+            canonical_json(body),
+            associated_data=_ad(case, "finding"),
+        )
+        draft.save()
+        ledger_append(
+            event_type="decision_drafted",
+            payload={
+                "case": case_reference(case),
+                "appeal": f"appeal/{locked.pk}",
+                "by": person_reference(member),
+            },
+        )
+    return draft
+
+
+def panel_file_share(*, appeal: Appeal, member, keys: PersonKeys) -> None:
+    """A first-panel member shares the panel's own records (notes,
+    statements, evidence) with the appeals panel hearing the case."""
+    case = appeal.case
+    if member not in _active_panel(case):
+        raise CaseError(_("Only the case's panel can share its records."))
+    hearing = [
+        s.member
+        for s in appeal.panel.filter(has_conflict=False).select_related(
+            "member"
+        )
+    ]
+    if not hearing:
+        raise CaseError(
+            _("The appeals panel has not declared its conflicts yet.")
+        )
+    with transaction.atomic():
+        _panel_key_share(case, member, keys, hearing)
+        ledger_append(
+            event_type="panel_records_shared",
+            payload={
+                "case": case_reference(case),
+                "appeal": f"appeal/{appeal.pk}",
+                "by": person_reference(member),
+            },
         )

@@ -7,6 +7,11 @@ app_name = "cases"
 urlpatterns = [
     path("my/records/<uuid:record_id>/report/", views.report, name="report"),
     path("my/cases/<uuid:case_id>/", views.case, name="case"),
+    path(
+        "my/cases/<uuid:case_id>/entries/<int:sequence>/proof/",
+        views.entry_proof,
+        name="entry_proof",
+    ),
 ]
 
 leadership_urlpatterns = (
@@ -22,6 +27,29 @@ committee_urlpatterns = (
             views.committee_case,
             name="case",
         ),
+        path(
+            "o/<slug:org>/committee/cases/<uuid:case_id>/entries/"
+            "<int:sequence>/proof/",
+            views.committee_entry_proof,
+            name="entry_proof",
+        ),
+        path(
+            "o/<slug:org>/committee/deadlines/",
+            views.committee_deadlines,
+            name="deadlines",
+        ),
     ],
     "committee",
+)
+
+appeals_urlpatterns = (
+    [
+        path("o/<slug:org>/appeals/", views.appeals_home, name="home"),
+        path(
+            "o/<slug:org>/appeals/<uuid:appeal_id>/",
+            views.appeal_case,
+            name="appeal",
+        ),
+    ],
+    "appeals",
 )

@@ -1,38 +1,72 @@
 """The survivor's report and case pages, and the committee's inbox."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from faced.accounts.session_keys import session_keys
 from faced.cases import selectors
 from faced.cases.forms import ReportForm
-from faced.cases.models import Case, MeasureNotice
+from faced.cases.models import (
+    Appeal,
+    Case,
+    CaseDocument,
+    CasePath,
+    MeasureNotice,
+)
 from faced.cases.services import (
+    APPEAL_DECISIONS,
+    DEADLINE_LIMITS,
     FINDING_OUTCOMES,
     OUTCOMES,
     CaseError,
+    appeal_conflict_declare,
+    appeal_decision,
+    appeal_grounds_open,
+    appeal_lodge,
+    appeal_panel_assign,
+    appeal_window_ends,
+    appealable_finding,
     case_acknowledge,
+    case_pause,
+    case_reference,
     case_report_open,
+    case_resume,
     case_submit,
     case_withdraw,
     committee_members,
     conflict_declare,
+    deadlines_set,
+    decision_draft,
+    effective_finding,
+    eligible_for_appeal,
     eligible_for_panel,
     finding_draft,
     finding_integrity,
     finding_open,
     finding_sign,
+    first_finding,
+    may_read,
     measure_acknowledge,
     measure_issue,
     measure_open,
     message_send,
     messages_open,
     panel_assign,
-    panel_size,
-    quorum,
+    panel_file_share,
+    panel_record_add,
+    panel_records_open,
+    path_agree,
+    path_propose,
+    signing_quorum,
 )
+from faced.ledger.bundle import dumps_bundle
+from faced.ledger.models import LedgerEntry
+from faced.ledger.selectors import entry_bundle
 from faced.orgs.models import Organization
 from faced.orgs.roles import Role
 from faced.vault.fields import RECORD_FIELDS
@@ -119,6 +153,34 @@ def report(request, record_id):
     )
 
 
+SURVIVOR_ACTIONS = {
+    "withdraw": (
+        case_withdraw,
+        gettext_lazy(
+            "Your report is withdrawn. The panel is told; your record "
+            "stays yours."
+        ),
+    ),
+    "pause": (
+        case_pause,
+        gettext_lazy(
+            "Your case is paused. Its deadlines have stopped; resume it "
+            "whenever you are ready."
+        ),
+    ),
+    "resume": (
+        case_resume,
+        gettext_lazy(
+            "Your case is resumed. Its deadlines moved on by the pause."
+        ),
+    ),
+    "agree_path": (
+        path_agree,
+        gettext_lazy("Thank you. The panel now takes it forward this way."),
+    ),
+}
+
+
 def case(request, case_id):
     """The survivor's page of their case, its timeline from the ledger."""
     item = get_object_or_404(Case, pk=case_id, survivor=request.user)
@@ -126,19 +188,17 @@ def case(request, case_id):
     if keys is None:
         return redirect("accounts:signin")
     if request.method == "POST":
-        if request.POST.get("action") == "withdraw":
+        action = request.POST.get("action")
+        if action in SURVIVOR_ACTIONS:
+            change, done = SURVIVOR_ACTIONS[action]
             try:
-                case_withdraw(case=item, survivor=request.user)
+                change(case=item, survivor=request.user)
             except CaseError as error:
                 messages.error(request, str(error))
             else:
-                messages.success(
-                    request,
-                    _(
-                        "Your report is withdrawn. The panel is told; your "
-                        "record stays yours."
-                    ),
-                )
+                messages.success(request, done)
+        elif action == "appeal":
+            _lodge_appeal(request, item, keys)
         else:
             _send_message(request, item, keys)
         return redirect("cases:case", case_id=item.pk)
@@ -147,43 +207,120 @@ def case(request, case_id):
     except CaseError as error:
         content = None
         messages.error(request, str(error))
-    outcomes = dict(OUTCOMES)
     return render(
         request,
         "cases/case.html",
         {
             "case": item,
-            "content": content,
-            "fields": [
-                (field.question, content["record"][field.name])
-                for field in RECORD_FIELDS
-                if content and field.name in content["record"]
-            ],
-            "outcomes": [
-                outcomes[name] for name in (content or {}).get("outcomes", [])
-            ],
-            "timeline": selectors.timeline(item),
+            **_report_context(content),
+            **_timeline_context(item, "cases:entry_proof"),
+            **_deadline_context(item),
+            **_finding_context(item, request.user, keys, content),
+            **_appeals_context(item, request.user, keys),
             "conversation": messages_open(
                 case=item, reader=request.user, keys=keys
             ),
             "message_hint": _(
                 "Only the panel hearing your report can read it."
             ),
-            **(
-                _finding_context(item, request.user, keys, content)
-                if item.findings.filter(effective_at__isnull=False).exists()
-                else {"finding": None}
-            ),
-            "overdue": item.state == "submitted"
-            and item.acknowledge_by < timezone.now(),
+            "proposed_path": CasePath(item.proposed_path).label
+            if item.proposed_path
+            else None,
+            "path": CasePath(item.path).label if item.path else None,
         },
     )
+
+
+def _report_context(content) -> dict:
+    outcomes = dict(OUTCOMES)
+    return {
+        "content": content,
+        "fields": [
+            (field.question, content["record"][field.name])
+            for field in RECORD_FIELDS
+            if content and field.name in content["record"]
+        ],
+        "outcomes": [
+            outcomes[name] for name in (content or {}).get("outcomes", [])
+        ],
+    }
+
+
+def _timeline_context(item, proof_url_name) -> dict:
+    timeline = selectors.timeline(item)
+    return {
+        "timeline": timeline,
+        "timeline_integrity": selectors.timeline_integrity(timeline),
+        "proof_url_name": proof_url_name,
+    }
+
+
+def _deadline_context(item) -> dict:
+    now = timezone.now()
+    running = item.paused_at is None and item.state != "withdrawn"
+    return {
+        "now": now,
+        "acknowledge_overdue": running
+        and item.state == "submitted"
+        and item.acknowledge_by < now,
+        "respond_overdue": running
+        and item.responded_at is None
+        and item.respond_by < now,
+        "overdue_notices": item.measures.filter(
+            acknowledged_at=None, acknowledge_by__lt=now
+        ).count(),
+    }
+
+
+def _entry_proof(item, sequence) -> HttpResponse:
+    entry = LedgerEntry.objects.filter(
+        sequence=sequence, subject=case_reference(item)
+    ).first()
+    if entry is None:
+        raise Http404
+    response = HttpResponse(
+        dumps_bundle(entry_bundle(entry.sequence)),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="faced-{item.reference}-entry-{sequence}.json"'
+    )
+    return response
+
+
+def entry_proof(request, case_id, sequence):
+    """One timeline entry with its inclusion proof, to check offline."""
+    item = get_object_or_404(Case, pk=case_id, survivor=request.user)
+    return _entry_proof(item, sequence)
+
+
+def _lodge_appeal(request, item, keys) -> None:
+    try:
+        appeal_lodge(
+            case=item,
+            appellant=request.user,
+            keys=keys,
+            grounds=request.POST.get("grounds", ""),
+        )
+    except CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _(
+                "The appeal is lodged. A separate appeals panel, with nobody "
+                "who heard the case, will hear it."
+            ),
+        )
 
 
 def committee_home(request, org):
     from faced.orgs.views import ROLE_DUTIES
 
     organization = get_object_or_404(Organization, slug=org)
+    page = Paginator(
+        selectors.committee_inbox(organization, request.user), 50
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "cases/committee_home.html",
@@ -191,21 +328,28 @@ def committee_home(request, org):
             "organization": organization,
             "role": Role.COMMITTEE,
             "duties": ROLE_DUTIES[Role.COMMITTEE],
-            "inbox": selectors.committee_inbox(organization, request.user),
+            "inbox": page,
             "now": timezone.now(),
         },
     )
 
 
-def committee_case(request, org, case_id):
-    """A committee member's page of one case: set its panel, declare a
-    conflict, read the report once declared, acknowledge it."""
+def _committee_case_of(request, org, case_id):
     organization = get_object_or_404(Organization, slug=org)
     item = get_object_or_404(
-        Case.objects.exclude(exclusions__member=request.user),
+        Case.objects.exclude(exclusions__member=request.user).select_related(
+            "organization"
+        ),
         pk=case_id,
         organization=organization,
     )
+    return organization, item
+
+
+def committee_case(request, org, case_id):
+    """A committee member's page of one case: set its panel, declare a
+    conflict, read the report once declared, and work the case."""
+    organization, item = _committee_case_of(request, org, case_id)
     keys = _keys(request)
     if keys is None:
         return redirect("accounts:signin")
@@ -223,8 +367,7 @@ def committee_case(request, org, case_id):
             )
         except CaseError as error:
             messages.error(request, str(error))
-    outcomes = dict(OUTCOMES)
-    finding_context = _finding_context(item, request.user, keys, content)
+    on_panel = content is not None
     return render(
         request,
         "cases/committee_case.html",
@@ -235,55 +378,161 @@ def committee_case(request, org, case_id):
             "panel": panel,
             "needs_panel": len(active) < 2,
             "eligible": eligible_for_panel(item),
-            "content": content,
-            "fields": [
-                (field.question, content["record"][field.name])
-                for field in RECORD_FIELDS
-                if content and field.name in content["record"]
-            ],
-            "outcomes": [
-                outcomes[name] for name in (content or {}).get("outcomes", [])
-            ],
-            "now": timezone.now(),
+            **_report_context(content),
+            **_deadline_context(item),
+            **(
+                _timeline_context(item, "committee:entry_proof")
+                if on_panel
+                else {}
+            ),
             "finding_outcomes": FINDING_OUTCOMES,
+            "may_draft_finding": item.state != "withdrawn"
+            and effective_finding(item) is None,
+            "paths": CasePath.choices,
+            "record_kinds": [
+                (kind.value, kind.label) for kind in CaseDocument.PANEL_ONLY
+            ],
             "conversation": messages_open(
                 case=item, reader=request.user, keys=keys
             )
-            if content
+            if on_panel
+            else None,
+            "panel_records": panel_records_open(
+                case=item, reader=request.user, keys=keys
+            )
+            if on_panel
             else None,
             "message_hint": _(
                 "The survivor and the panel read it; nobody else."
             ),
-            **finding_context,
+            **_finding_context(item, request.user, keys, content),
+            **(
+                _appeals_context(item, request.user, keys)
+                if on_panel
+                else {"appeals": []}
+            ),
         },
     )
 
 
-def _finding_context(item, reader, keys, may_open) -> dict:
-    """The finding as the reader may see it, with who signed and whether
-    its signatures and ledger entry hold."""
-    finding = item.findings.first()
-    if finding is None or not may_open:
-        return {"finding": None}
+def committee_entry_proof(request, org, case_id, sequence):
+    _organization, item = _committee_case_of(request, org, case_id)
+    if not may_read(item, request.user):
+        raise Http404
+    return _entry_proof(item, sequence)
+
+
+def committee_deadlines(request, org):
+    """The committee sets its organization's deadlines."""
+    organization = get_object_or_404(Organization, slug=org)
+    errors = []
+    if request.method == "POST":
+        values = {}
+        for name in DEADLINE_LIMITS:
+            raw = request.POST.get(name, "").strip()
+            if not raw.isdigit():
+                errors.append(_("Each deadline is a whole number of days."))
+                break
+            values[name] = int(raw)
+        if not errors:
+            try:
+                deadlines_set(
+                    organization=organization, member=request.user, **values
+                )
+            except CaseError as error:
+                errors.append(str(error))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Saved. The new deadlines apply to reports made from "
+                        "now on, and the change is in the public ledger."
+                    ),
+                )
+                return redirect("committee:deadlines", org=org)
+    fields = [
+        (
+            name,
+            label,
+            request.POST.get(name) if errors else getattr(organization, name),
+            *DEADLINE_LIMITS[name],
+        )
+        for name, label in DEADLINE_LABELS.items()
+    ]
+    return render(
+        request,
+        "cases/committee_deadlines.html",
+        {"organization": organization, "fields": fields, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+DEADLINE_LABELS = {
+    "acknowledge_days": gettext_lazy("Days to acknowledge a report"),
+    "respond_days": gettext_lazy("Days to a first substantive response"),
+    "appeal_days": gettext_lazy("Days to appeal a finding"),
+    "measure_acknowledge_days": gettext_lazy(
+        "Days for leadership to acknowledge a measure notice"
+    ),
+}
+
+
+def _signed_context(finding, reader, keys, prefix) -> dict:
+    """A finding or appeal decision as READER may see it: its content,
+    who signed, and whether its signatures and ledger entry hold."""
     try:
         body = finding_open(finding=finding, reader=reader, keys=keys)
     except CaseError as error:
-        return {"finding": finding, "finding_problem": str(error)}
+        return {prefix: finding, f"{prefix}_problem": str(error)}
     signers = [s.member for s in finding.signatures.select_related("member")]
+    needed, size = signing_quorum(finding)
     return {
-        "finding": finding,
-        "finding_body": body,
-        "finding_outcome": dict(FINDING_OUTCOMES)[body["outcome"]],
-        "signers": signers,
-        "signed_by_me": reader in signers,
-        "quorum": quorum(item),
-        "panel_size": panel_size(item),
-        "integrity": (
+        prefix: finding,
+        f"{prefix}_body": body,
+        f"{prefix}_outcome": dict(FINDING_OUTCOMES).get(body.get("outcome")),
+        f"{prefix}_signers": signers,
+        f"{prefix}_signed_by_me": reader in signers,
+        f"{prefix}_quorum": needed,
+        f"{prefix}_panel_size": size,
+        f"{prefix}_integrity": (
             finding_integrity(finding=finding, body=body)
             if finding.effective_at
             else None
         ),
     }
+
+
+def _finding_context(item, reader, keys, may_open) -> dict:
+    finding = first_finding(item)
+    if finding is None or not may_open:
+        return {"finding": None}
+    context = _signed_context(finding, reader, keys, "finding")
+    appealable = appealable_finding(item)
+    context["appeal_until"] = (
+        appeal_window_ends(appealable) if appealable else None
+    )
+    return context
+
+
+def _appeals_context(item, reader, keys) -> dict:
+    """Each appeal with its grounds and decision, newest first."""
+    appeals = []
+    decisions = dict(APPEAL_DECISIONS)
+    for appeal in item.appeals.all():
+        entry = {"appeal": appeal}
+        try:
+            entry["grounds"] = appeal_grounds_open(
+                appeal=appeal, reader=reader, keys=keys
+            )
+        except CaseError as error:
+            entry["grounds_problem"] = str(error)
+        decision = appeal_decision(appeal)
+        if decision is not None:
+            entry.update(_signed_context(decision, reader, keys, "decision"))
+            body = entry.get("decision_body") or {}
+            entry["decision_words"] = decisions.get(body.get("decision"))
+        appeals.append(entry)
+    return {"appeals": appeals}
 
 
 def _send_message(request, item, keys) -> None:
@@ -305,92 +554,106 @@ def _committee_action(request, item, keys) -> None:
     if action == "message":
         _send_message(request, item, keys)
         return
+    if action == "appeal":
+        _lodge_appeal(request, item, keys)
+        return
+    post = request.POST
+    user = request.user
     try:
         if action == "assign":
-            chosen = set(request.POST.getlist("members"))
-            members = [
-                m for m in eligible_for_panel(item) if str(m.pk) in chosen
-            ]
+            chosen = set(post.getlist("members"))
             panel_assign(
                 case=item,
-                members=members,
-                assigned_by=request.user,
+                members=[
+                    m for m in eligible_for_panel(item) if str(m.pk) in chosen
+                ],
+                assigned_by=user,
                 keys=keys,
             )
-            messages.success(
-                request,
-                _(
-                    "The panel is set. Each member now declares any "
-                    "conflict before the report opens to them."
-                ),
+            done = _(
+                "The panel is set. Each member now declares any conflict "
+                "before the report opens to them."
             )
         elif action in ("no_conflict", "conflict"):
             conflict_declare(
-                case=item,
-                member=request.user,
-                has_conflict=action == "conflict",
+                case=item, member=user, has_conflict=action == "conflict"
             )
-            if action == "conflict":
-                messages.success(
-                    request,
-                    _(
-                        "Thank you. You are off this panel and your key to "
-                        "it is destroyed."
-                    ),
+            done = (
+                _(
+                    "Thank you. You are off this panel and your key to it is "
+                    "destroyed."
                 )
+                if action == "conflict"
+                else None
+            )
         elif action == "draft_finding":
             finding_draft(
                 case=item,
-                member=request.user,
+                member=user,
                 keys=keys,
-                outcome=request.POST.get("outcome", ""),
-                rationale=request.POST.get("rationale", ""),
-                measures=request.POST.get("measures", ""),
+                outcome=post.get("outcome", ""),
+                rationale=post.get("rationale", ""),
+                measures=post.get("measures", ""),
             )
-            messages.success(
-                request,
-                _(
-                    "The draft is saved. Each panel member now reviews and "
-                    "signs it."
-                ),
+            done = _(
+                "The draft is saved. Each panel member now reviews and signs "
+                "it."
             )
         elif action == "sign_finding":
-            finding = item.findings.first()
+            finding = first_finding(item)
             if finding is None:
                 raise CaseError(_("There is no finding to sign."))
-            done = finding_sign(
-                finding=finding, member=request.user, keys=keys
-            )
-            messages.success(
-                request,
+            done = (
                 _("Signed. The finding is in effect and the survivor sees it.")
-                if done
+                if finding_sign(finding=finding, member=user, keys=keys)
                 else _(
                     "Signed. The finding takes effect once a majority has "
                     "signed."
-                ),
+                )
             )
         elif action == "issue_measure":
             measure_issue(
                 case=item,
-                member=request.user,
+                member=user,
                 keys=keys,
-                subject=request.POST.get("subject", ""),
-                measure=request.POST.get("measure", ""),
-                until=request.POST.get("until", ""),
+                subject=post.get("subject", ""),
+                measure=post.get("measure", ""),
+                until=post.get("until", ""),
             )
-            messages.success(
-                request,
-                _("The notice is with leadership, without the case."),
-            )
+            done = _("The notice is with leadership, without the case.")
         elif action == "acknowledge":
-            case_acknowledge(case=item, member=request.user)
-            messages.success(
-                request,
-                _("Acknowledged. The survivor sees it on their page."),
+            case_acknowledge(case=item, member=user)
+            done = _("Acknowledged. The survivor sees it on their page.")
+        elif action == "propose_path":
+            path_propose(case=item, member=user, path=post.get("path", ""))
+            done = _(
+                "Proposed. The survivor is asked to agree, or to talk it "
+                "over with you."
             )
+        elif action == "panel_record":
+            panel_record_add(
+                case=item,
+                member=user,
+                keys=keys,
+                kind=post.get("kind", ""),
+                text=post.get("text", ""),
+            )
+            done = _(
+                "Added to the panel's records. The survivor does not see it."
+            )
+        elif action == "share_records":
+            appeal = item.appeals.filter(pk=post.get("appeal")).first()
+            if appeal is None:
+                raise CaseError(_("There is no such appeal."))
+            panel_file_share(appeal=appeal, member=user, keys=keys)
+            done = _("The appeals panel can now read the panel's records.")
+        else:
+            raise CaseError(_("Choose what to do from the page."))
     except CaseError as error:
         messages.error(request, str(error))
+    else:
+        if done:
+            messages.success(request, done)
 
 
 def leadership_home(request, org):
@@ -440,3 +703,164 @@ def leadership_home(request, org):
             "now": timezone.now(),
         },
     )
+
+
+def appeals_home(request, org):
+    """Appeals waiting to be heard, by reference and date only; none the
+    member may not hear."""
+    from faced.orgs.views import ROLE_DUTIES
+
+    organization = get_object_or_404(Organization, slug=org)
+    return render(
+        request,
+        "cases/appeals_home.html",
+        {
+            "organization": organization,
+            "role": Role.APPEALS,
+            "duties": ROLE_DUTIES[Role.APPEALS],
+            "appeals": selectors.appeals_inbox(organization, request.user),
+        },
+    )
+
+
+def appeal_case(request, org, appeal_id):
+    """An appeals member's page of one appeal: set its panel, declare a
+    conflict, read the case once declared, draft and sign the decision."""
+    organization = get_object_or_404(Organization, slug=org)
+    appeal = get_object_or_404(
+        Appeal.objects.select_related("case", "case__organization"),
+        pk=appeal_id,
+        case__organization=organization,
+    )
+    item = appeal.case
+    if request.user not in eligible_for_appeal(item):
+        raise Http404
+    keys = _keys(request)
+    if keys is None:
+        return redirect("accounts:signin")
+    if request.method == "POST":
+        _appeal_action(request, appeal, keys)
+        return redirect("appeals:appeal", org=org, appeal_id=appeal.pk)
+    seat = appeal.panel.filter(member=request.user).first()
+    panel = list(appeal.panel.select_related("member"))
+    content = None
+    if seat is not None and seat.has_conflict is False:
+        try:
+            content = case_report_open(
+                case=item, reader=request.user, keys=keys
+            )
+        except CaseError as error:
+            messages.error(request, str(error))
+    on_panel = content is not None
+    appeal_entry = next(
+        (
+            entry
+            for entry in _appeals_context(item, request.user, keys)["appeals"]
+            if entry["appeal"].pk == appeal.pk
+        ),
+        {},
+    )
+    return render(
+        request,
+        "cases/appeal_case.html",
+        {
+            "organization": organization,
+            "case": item,
+            "appeal": appeal,
+            "seat": seat,
+            "panel": panel,
+            "needs_panel": not [
+                s for s in panel if s.has_conflict is not True
+            ],
+            "eligible": eligible_for_appeal(item),
+            **_report_context(content),
+            **(
+                _signed_context(appeal.finding, request.user, keys, "finding")
+                if on_panel
+                else {"finding": None}
+            ),
+            **(appeal_entry if on_panel else {}),
+            "panel_records": panel_records_open(
+                case=item, reader=request.user, keys=keys
+            )
+            if on_panel
+            else None,
+            "conversation": messages_open(
+                case=item, reader=request.user, keys=keys
+            )
+            if on_panel
+            else None,
+            "decisions": APPEAL_DECISIONS,
+            "finding_outcomes": FINDING_OUTCOMES,
+        },
+    )
+
+
+def _appeal_action(request, appeal, keys) -> None:
+    action = request.POST.get("action")
+    post = request.POST
+    user = request.user
+    try:
+        if action == "assign":
+            chosen = set(post.getlist("members"))
+            appeal_panel_assign(
+                appeal=appeal,
+                members=[
+                    m
+                    for m in eligible_for_appeal(appeal.case)
+                    if str(m.pk) in chosen
+                ],
+                assigned_by=user,
+                keys=keys,
+            )
+            done = _(
+                "The appeals panel is set. Each member now declares any "
+                "conflict before the case opens to them."
+            )
+        elif action in ("no_conflict", "conflict"):
+            appeal_conflict_declare(
+                appeal=appeal, member=user, has_conflict=action == "conflict"
+            )
+            done = (
+                _(
+                    "Thank you. You are off this appeal and your key is "
+                    "destroyed."
+                )
+                if action == "conflict"
+                else None
+            )
+        elif action == "draft_decision":
+            decision_draft(
+                appeal=appeal,
+                member=user,
+                keys=keys,
+                decision=post.get("decision", ""),
+                outcome=post.get("outcome", ""),
+                rationale=post.get("rationale", ""),
+            )
+            done = _(
+                "The draft is saved. Each member of the appeals panel now "
+                "reviews and signs it."
+            )
+        elif action == "sign_decision":
+            decision = appeal_decision(appeal)
+            if decision is None:
+                raise CaseError(_("There is no decision to sign."))
+            done = (
+                _(
+                    "Signed. The decision is in effect; the survivor and the "
+                    "panel see it."
+                )
+                if finding_sign(finding=decision, member=user, keys=keys)
+                else _(
+                    "Signed. The decision takes effect once a majority has "
+                    "signed."
+                )
+            )
+        else:
+            raise CaseError(_("Choose what to do from the page."))
+    except CaseError as error:
+        messages.error(request, str(error))
+    else:
+        if done:
+            messages.success(request, done)

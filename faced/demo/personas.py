@@ -43,6 +43,7 @@ PERSONAS = (
         (("demo", Role.COMMITTEE),),
     ),
     Persona("appeals", "an appeals member", (("demo", Role.APPEALS),)),
+    Persona("appeals2", "a second appeals member", (("demo", Role.APPEALS),)),
     Persona("leadership", "a leadership member", (("demo", Role.LEADERSHIP),)),
     Persona(
         "coordinator", "the caucus coordinator", (("demo", Role.COORDINATOR),)

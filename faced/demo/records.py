@@ -57,17 +57,31 @@ def create_demo_records(users: dict, password: str) -> None:
 
 
 def create_demo_cases(users: dict, password: str) -> None:
-    """Two reports: one just received; one heard by a panel of both
-    committee members, with a signed finding and a measure notice that
-    leadership has yet to acknowledge."""
+    """Reports in several states: one heard to a signed finding, appealed
+    and decided by a separate appeals panel, with one measure leadership
+    acknowledged and one it has yet to; one whose path waits for the
+    survivor's agreement; one overdue for acknowledgement."""
+    import datetime as dt
+
+    from faced.cases.models import Case
     from faced.cases.services import (
+        appeal_conflict_declare,
+        appeal_lodge,
+        appeal_panel_assign,
         case_acknowledge,
         case_submit,
         conflict_declare,
+        deadlines_check,
+        decision_draft,
         finding_draft,
         finding_sign,
+        measure_acknowledge,
         measure_issue,
+        message_send,
         panel_assign,
+        panel_record_add,
+        path_agree,
+        path_propose,
     )
 
     survivor = users["survivor"]
@@ -100,6 +114,37 @@ def create_demo_cases(users: dict, password: str) -> None:
     for member in (first, second):
         conflict_declare(case=heard, member=member, has_conflict=False)
     case_acknowledge(case=heard, member=first)
+    message_send(
+        case=heard,
+        author=first,
+        keys=first_keys,
+        text="Thank you for telling us. We are two committee members and "
+        "will hear this with care. Would an investigation feel right to "
+        "you? (Demo message.)",
+    )
+    message_send(
+        case=heard,
+        author=survivor,
+        keys=keys,
+        text="Yes, I would like it looked into properly. (Demo message.)",
+    )
+    path_propose(case=heard, member=first, path="investigation")
+    path_agree(case=heard, survivor=survivor)
+    panel_record_add(
+        case=heard,
+        member=second,
+        keys=second_keys,
+        kind="statement",
+        text="Demo statement: the respondent says they misread the "
+        "situation and left when asked a second time.",
+    )
+    panel_record_add(
+        case=heard,
+        member=first,
+        keys=first_keys,
+        kind="note",
+        text="Demo note: a witness confirms the survivor asked twice.",
+    )
     finding = finding_draft(
         case=heard,
         member=first,
@@ -112,6 +157,15 @@ def create_demo_cases(users: dict, password: str) -> None:
     )
     finding_sign(finding=finding, member=first, keys=first_keys)
     finding_sign(finding=finding, member=second, keys=second_keys)
+    interim = measure_issue(
+        case=heard,
+        member=first,
+        keys=first_keys,
+        subject="A member of the branch (demo)",
+        measure="No contact with the person who reported",
+        until="the finding",
+    )
+    measure_acknowledge(notice=interim, leader=users["leadership"])
     measure_issue(
         case=heard,
         member=first,
@@ -120,16 +174,78 @@ def create_demo_cases(users: dict, password: str) -> None:
         measure="Excluded from all chapter events and from holding office",
         until="1 June 2027",
     )
-    case_submit(
+    appeal = appeal_lodge(
+        case=heard,
+        appellant=first,
+        keys=first_keys,
+        grounds="Demo appeal for the respondent: they ask that the "
+        "exclusion from office be shortened.",
+    )
+    hearing = [users["appeals"], users["appeals2"]]
+    appeal_panel_assign(
+        appeal=appeal,
+        members=hearing,
+        assigned_by=hearing[0],
+        keys=keys_unlock(user=hearing[0], password=password),
+    )
+    for member in hearing:
+        appeal_conflict_declare(
+            appeal=appeal, member=member, has_conflict=False
+        )
+    decision = decision_draft(
+        appeal=appeal,
+        member=hearing[0],
+        keys=keys_unlock(user=hearing[0], password=password),
+        decision="uphold",
+        rationale="Demo decision: the finding and its measures were "
+        "reasonable; the appeal is not allowed.",
+    )
+    for member in hearing:
+        finding_sign(
+            finding=decision,
+            member=member,
+            keys=keys_unlock(user=member, password=password),
+        )
+    first_record = (
+        VaultRecord.objects.filter(owner=survivor)
+        .order_by("created_at")
+        .first()
+    )
+    proposed = case_submit(
         survivor=survivor,
         keys=keys,
-        record=VaultRecord.objects.filter(owner=survivor)
-        .order_by("created_at")
-        .first(),
+        record=first_record,
         organization=demo,
         included_fields=["when", "where", "what"],
+        outcomes=["heard", "restorative"],
+    )
+    panel_assign(
+        case=proposed,
+        members=[first, second],
+        assigned_by=first,
+        keys=first_keys,
+    )
+    for member in (first, second):
+        conflict_declare(case=proposed, member=member, has_conflict=False)
+    case_acknowledge(case=proposed, member=second)
+    path_propose(case=proposed, member=second, path="restorative")
+    overdue = case_submit(
+        survivor=survivor,
+        keys=keys,
+        record=first_record,
+        organization=demo,
+        included_fields=["what"],
         outcomes=["heard"],
     )
+    # Received ten days ago and not acknowledged: the scheduled check
+    # flags it, as it would have on the eighth day.
+    ago = dt.timedelta(days=10)
+    Case.objects.filter(pk=overdue.pk).update(
+        submitted_at=overdue.submitted_at - ago,
+        acknowledge_by=overdue.acknowledge_by - ago,
+        respond_by=overdue.respond_by - ago,
+    )
+    deadlines_check()
 
 
 def create_demo_draft(users: dict) -> None:

@@ -1,4 +1,5 @@
-"""Proof bundles: show, on any computer, that a record existed back then.
+"""Proof bundles: show, on any computer, that a record existed back then,
+or that an entry of the ledger was written when it says.
 
 When a survivor saves a record, each saved version puts a salted
 commitment to its content into the ledger. The survivor can download a
@@ -8,7 +9,7 @@ to be convinced (a lawyer, a committee, themselves years later):
     python -m faced.ledger.bundle proof.json --key 'example.org/ledger+...'
     faced ledger check-proof proof.json --key 'example.org/ledger+...'
 
-A bundle is one JSON object:
+A record's bundle is one JSON object:
 
     {
       "format": "faced-proof-bundle/1",
@@ -27,6 +28,25 @@ at the place the bundle says; the checkpoint is signed by the log key; and
 the RFC 9162 inclusion proof leads from the entry to the checkpoint's
 root. The first one that does not hold is named.
 
+An entry's bundle proves one entry of the ledger, whatever its type (each
+step of a survivor's case, say), with no record and no commitment:
+
+    {
+      "format": "faced-entry-proof/1",
+      "entry": {"sequence": 1290, "leaf_data": "<the entry's JSON text>"},
+      "inclusion": {"tree_size": 1302, "proof": ["<base64 hash>", ...]},
+      "checkpoint": "<the log's signed checkpoint note>",
+      "log_key": "<the log's verifier key>"
+    }
+
+Its checks: the entry is a ledger event (sequence, time, type, event) in
+the canonical JSON the ledger writes, its own sequence is the place the
+bundle says and its time is a real one; then the checkpoint and the
+inclusion proof, as for a record. The entry's text is the proof's
+subject: anyone can read in it when the event was written, its type and
+what it says, and the inclusion proof shows that the log holds exactly
+that text at that place.
+
 What a bundle proves, and what it does not:
 
 - The ledger holds only the commitment, never the record. The salt is 32
@@ -34,6 +54,9 @@ What a bundle proves, and what it does not:
   guess about a short record ("reported: yes") by recomputing it. A
   bundle holds the record and its salt: whoever is given the bundle can
   read the record.
+- An entry's bundle holds only what the public ledger already shows: no
+  record and no words. It proves that the log holds the entry, with its
+  time and type, and nothing beyond what the entry itself says.
 - Without a trusted key, a bundle only shows that it holds together:
   anyone can make a log key and a bundle of their own. Checked with the
   key the organization published (--key), it shows that the
@@ -77,6 +100,7 @@ from faced.ledger.note import (
 )
 
 __all__ = [
+    "ENTRY_FORMAT",
     "EVENT_TYPE",
     "FORMAT",
     "SALT_BYTES",
@@ -84,6 +108,7 @@ __all__ = [
     "BundleInvalid",
     "BundleNotJSON",
     "build_bundle",
+    "build_entry_bundle",
     "check_bundle",
     "commit",
     "dumps_bundle",
@@ -92,6 +117,7 @@ __all__ = [
 ]
 
 FORMAT = "faced-proof-bundle/1"
+ENTRY_FORMAT = "faced-entry-proof/1"
 EVENT_TYPE = "record_saved"
 SALT_BYTES = 32
 HASH_BYTES = 32
@@ -100,7 +126,9 @@ HASH_BYTES = 32
 # rewrite the terminal.
 MAX_QUOTED = 200
 
-_FORMAT_FAMILY = "faced-proof-bundle/"
+# Earlier or later versions of either format: named as such rather than
+# as something that is no faced bundle at all.
+_FORMAT_FAMILIES = ("faced-proof-bundle/", "faced-entry-proof/")
 _COMMITMENT = re.compile(r"[0-9a-f]{64}")
 # The one spelling the server writes (faced.ledger.services.timestamp).
 # [0-9] rather than \d: \d would also accept digits of other scripts.
@@ -136,7 +164,8 @@ class BundleNotJSON(BundleInvalid):
 
 @dataclass(frozen=True)
 class BundleCheck:
-    """A bundle that holds: when its record was written, and where."""
+    """A bundle that holds: when its entry (a record's saving, or any
+    other event) was written, of what type, and where."""
 
     written_at: dt.datetime
     sequence: int
@@ -144,6 +173,7 @@ class BundleCheck:
     origin: str
     message: str
     log_key: str
+    event_type: str = EVENT_TYPE
 
 
 # Making bundles (the server's side).
@@ -213,6 +243,37 @@ def build_bundle(
     return bundle
 
 
+def build_entry_bundle(
+    *,
+    sequence: int,
+    leaf_data: str,
+    tree_size: int,
+    proof: Sequence[bytes],
+    checkpoint_note: str,
+    log_key: str,
+) -> dict[str, object]:
+    """Assemble the proof bundle of one ledger entry, of any type.
+
+    The arguments are those of build_bundle without the record: LEAF_DATA
+    is the entry's exact text, SEQUENCE its place, PROOF its inclusion
+    proof in the tree of TREE_SIZE entries that CHECKPOINT_NOTE signs with
+    LOG_KEY. Checked as JSON text before it is returned, as build_bundle
+    does.
+    """
+    bundle: dict[str, object] = {
+        "format": ENTRY_FORMAT,
+        "entry": {"sequence": sequence, "leaf_data": leaf_data},
+        "inclusion": {
+            "tree_size": tree_size,
+            "proof": [_encode_base64(node) for node in proof],
+        },
+        "checkpoint": checkpoint_note,
+        "log_key": log_key,
+    }
+    check_bundle(dumps_bundle(bundle))
+    return bundle
+
+
 def dumps_bundle(bundle: Mapping[str, object]) -> str:
     """The bundle as the file a survivor downloads: indented JSON, keys
     sorted, ending in a newline. Non-ASCII text stays readable, so the
@@ -227,10 +288,11 @@ def dumps_bundle(bundle: Mapping[str, object]) -> str:
 def check_bundle(
     bundle: Mapping[str, object] | str, *, trusted_key: str | None = None
 ) -> BundleCheck:
-    """Check that BUNDLE proves its record is in the log; say when it was
-    written.
+    """Check that BUNDLE proves its record, or its entry, is in the log;
+    say when it was written.
 
-    BUNDLE is the parsed JSON object or its text. TRUSTED_KEY, if given,
+    BUNDLE is the parsed JSON object or its text, in either format
+    (FORMAT for a record, ENTRY_FORMAT for an entry). TRUSTED_KEY, if given,
     is the log's verifier key as the organization published it; the
     bundle must be signed by that key. Raises BundleInvalid, naming the
     first thing that does not hold (BundleNotJSON when the text is not
@@ -240,7 +302,14 @@ def check_bundle(
     document = _load_json(bundle) if isinstance(bundle, str) else bundle
     if not isinstance(document, Mapping):
         raise BundleInvalid("The bundle is not a JSON object.")
-    _check_format(document)
+    if _check_format(document) == ENTRY_FORMAT:
+        return _check_entry_bundle(document, trusted)
+    return _check_record_bundle(document, trusted)
+
+
+def _check_record_bundle(
+    document: Mapping[str, object], trusted: tuple[str, bytes] | None
+) -> BundleCheck:
     record = _object(document, "record")
     value = _check_commitment(document, record)
     entry = _object(document, "entry")
@@ -263,6 +332,34 @@ def check_bundle(
         origin=origin,
         message=message,
         log_key=log_key,
+    )
+
+
+def _check_entry_bundle(
+    document: Mapping[str, object], trusted: tuple[str, bytes] | None
+) -> BundleCheck:
+    entry = _object(document, "entry")
+    sequence = _count(entry, "sequence", "entry")
+    leaf_text = _string(entry, "leaf_data", "entry")
+    kind, written_at = _check_event(leaf_text, sequence)
+    origin, tree_size, root_hash, log_key = _check_checkpoint(
+        document, trusted
+    )
+    _check_inclusion(document, leaf_text, sequence, tree_size, root_hash)
+    message = (
+        f"ok: this entry ({_quoted(kind)}) was written on "
+        f"{_date_in_words(written_at)} — entry {sequence:,} of the ledger "
+        f'"{_quoted(origin)}", included in its checkpoint of '
+        f"{_entries(tree_size)}"
+    )
+    return BundleCheck(
+        written_at=written_at,
+        sequence=sequence,
+        tree_size=tree_size,
+        origin=origin,
+        message=message,
+        log_key=log_key,
+        event_type=kind,
     )
 
 
@@ -309,23 +406,24 @@ def _refuse_duplicate_keys(
     return seen
 
 
-def _check_format(bundle: Mapping[str, object]) -> None:
+def _check_format(bundle: Mapping[str, object]) -> str:
+    """The bundle's format, once it is one this checker reads."""
     if "format" not in bundle:
         raise BundleInvalid(
             "This is not a faced proof bundle: it has no 'format'."
         )
     found = bundle["format"]
-    if found == FORMAT:
-        return
-    if isinstance(found, str) and found.startswith(_FORMAT_FAMILY):
+    if found in (FORMAT, ENTRY_FORMAT):
+        return str(found)
+    if isinstance(found, str) and found.startswith(_FORMAT_FAMILIES):
         raise BundleInvalid(
             f"This bundle is in the format {_quoted(found)!r}, which this "
-            f"checker does not read: it reads {FORMAT!r} only (a newer "
-            "faced may read it)."
+            f"checker does not read: it reads {FORMAT!r} and "
+            f"{ENTRY_FORMAT!r} only (a newer faced may read it)."
         )
     raise BundleInvalid(
         f"This is not a faced proof bundle: its format is "
-        f"{_quoted(repr(found))}, not {FORMAT!r}."
+        f"{_quoted(repr(found))}, not {FORMAT!r} or {ENTRY_FORMAT!r}."
     )
 
 
@@ -368,6 +466,44 @@ def _check_commitment(
 def _check_entry(leaf_text: str, sequence: int, value: str) -> dt.datetime:
     """When the entry was written, once it is shown to be the saving of
     this record at place SEQUENCE."""
+    leaf = _read_leaf(leaf_text)
+    kind = _field(leaf, "type", "the ledger entry")
+    if kind != EVENT_TYPE:
+        shown = _quoted(kind) if isinstance(kind, str) else _quoted(repr(kind))
+        raise BundleInvalid(
+            f"The ledger entry is a {shown!r} event, not the saving of a "
+            "record."
+        )
+    event = _field(leaf, "event", "the ledger entry")
+    committed = event.get("commitment") if isinstance(event, dict) else None
+    if not isinstance(committed, str):
+        raise BundleInvalid("The ledger entry's event holds no commitment.")
+    if not hmac.compare_digest(committed.encode(), value.encode()):
+        raise BundleInvalid(
+            "The ledger entry commits to another record version, not to "
+            f"this one: it holds {_quoted(committed)}, the record gives "
+            f"{value}."
+        )
+    _check_place(leaf, sequence)
+    return _written_at(_field(leaf, "time", "the ledger entry"))
+
+
+def _check_event(leaf_text: str, sequence: int) -> tuple[str, dt.datetime]:
+    """The entry's type and when it was written, once it is shown to be a
+    ledger event, of any type, at place SEQUENCE."""
+    leaf = _read_leaf(leaf_text)
+    _check_place(leaf, sequence)
+    kind = _field(leaf, "type", "the ledger entry")
+    if not isinstance(kind, str) or not kind:
+        raise BundleInvalid("The ledger entry's type is empty or not text.")
+    if not isinstance(_field(leaf, "event", "the ledger entry"), dict):
+        raise BundleInvalid("The ledger entry's event is not a JSON object.")
+    return kind, _written_at(_field(leaf, "time", "the ledger entry"))
+
+
+def _read_leaf(leaf_text: str) -> dict[str, object]:
+    """The entry's fields, once its text is shown to be as the ledger
+    writes it."""
     try:
         leaf = json.loads(leaf_text, object_pairs_hook=_refuse_duplicate_keys)
     except BundleInvalid:
@@ -389,23 +525,10 @@ def _check_entry(leaf_text: str, sequence: int, value: str) -> dt.datetime:
             "The ledger entry's text is not the canonical JSON the ledger "
             "writes: it was edited."
         )
-    kind = _field(leaf, "type", "the ledger entry")
-    if kind != EVENT_TYPE:
-        shown = _quoted(kind) if isinstance(kind, str) else _quoted(repr(kind))
-        raise BundleInvalid(
-            f"The ledger entry is a {shown!r} event, not the saving of a "
-            "record."
-        )
-    event = _field(leaf, "event", "the ledger entry")
-    committed = event.get("commitment") if isinstance(event, dict) else None
-    if not isinstance(committed, str):
-        raise BundleInvalid("The ledger entry's event holds no commitment.")
-    if not hmac.compare_digest(committed.encode(), value.encode()):
-        raise BundleInvalid(
-            "The ledger entry commits to another record version, not to "
-            f"this one: it holds {_quoted(committed)}, the record gives "
-            f"{value}."
-        )
+    return leaf
+
+
+def _check_place(leaf: Mapping[str, object], sequence: int) -> None:
     place = _field(leaf, "sequence", "the ledger entry")
     if not _is_count(place):
         raise BundleInvalid(
@@ -416,7 +539,6 @@ def _check_entry(leaf_text: str, sequence: int, value: str) -> dt.datetime:
             f"The ledger entry says it is entry {place:,}, but the bundle "
             f"places it at {sequence:,}."
         )
-    return _written_at(_field(leaf, "time", "the ledger entry"))
 
 
 def _written_at(time: object) -> dt.datetime:
@@ -632,8 +754,9 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Check a faced proof bundle on your own computer: that the "
             "record in it is the one saved, and that the ledger's signed "
-            "checkpoint includes its saving. Also runs as "
-            "`python -m faced.ledger.bundle`."
+            "checkpoint includes its saving; or, for the proof of a "
+            "ledger entry, that the checkpoint includes that entry. Also "
+            "runs as `python -m faced.ledger.bundle`."
         ),
         epilog=(
             "Exit status: 0 when the bundle holds; 1 when it does not; 2 "

@@ -15,6 +15,9 @@ class LedgerEntry(models.Model):
     sequence = models.PositiveBigIntegerField(primary_key=True)
     created_at = models.DateTimeField()
     event_type = models.CharField(max_length=60, db_index=True)
+    # What the event is about (its "case" field), so that a case's
+    # timeline is an index lookup rather than a scan of the whole log.
+    subject = models.CharField(max_length=80, blank=True, db_index=True)
     leaf_data = models.TextField()
     leaf_hash = models.BinaryField(max_length=32)
 

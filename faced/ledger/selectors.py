@@ -2,8 +2,11 @@
 perfect-subtree hashes, in two queries whatever the size of the log."""
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from faced.ledger import merkle
+from faced.ledger.bundle import build_entry_bundle
+from faced.ledger.log_key import log_verifier_key
 from faced.ledger.models import Checkpoint, LedgerEntry, LedgerHead, LedgerNode
 
 
@@ -74,4 +77,50 @@ def entries_page(start: int, limit: int) -> list[LedgerEntry]:
         LedgerEntry.objects.filter(sequence__gte=start).order_by("sequence")[
             :limit
         ]
+    )
+
+
+@dataclass(frozen=True)
+class EntryInclusion:
+    """An entry's inclusion proof, in the tree a signed checkpoint
+    covers."""
+
+    checkpoint: Checkpoint
+    proof: list[bytes]
+
+
+def entry_inclusion(sequence: int) -> EntryInclusion:
+    """The inclusion proof of entry SEQUENCE in the latest checkpoint that
+    covers it, signing one first if none does yet (the entry was just
+    written and the worker has not signed since)."""
+    # Imported here: services imports this module for roots and subtree
+    # hashes.
+    from faced.ledger.services import checkpoint_sign
+
+    checkpoint = (
+        Checkpoint.objects.filter(tree_size__gt=sequence)
+        .order_by("-tree_size", "-id")
+        .first()
+    ) or checkpoint_sign(force=True)
+    if checkpoint is None or checkpoint.tree_size <= sequence:
+        raise LookupError(f"Entry {sequence} is not in the ledger.")
+    return EntryInclusion(
+        checkpoint, inclusion_proof(sequence, checkpoint.tree_size)
+    )
+
+
+def entry_bundle(sequence: int) -> dict:
+    """Everything needed to prove, offline, that entry SEQUENCE is in the
+    log as it reads: the entry, its inclusion proof and a signed
+    checkpoint that covers it. Raises LedgerEntry.DoesNotExist for a
+    sequence the log does not have."""
+    entry = LedgerEntry.objects.get(sequence=sequence)
+    included = entry_inclusion(entry.sequence)
+    return build_entry_bundle(
+        sequence=entry.sequence,
+        leaf_data=entry.leaf_data,
+        tree_size=included.checkpoint.tree_size,
+        proof=included.proof,
+        checkpoint_note=included.checkpoint.note,
+        log_key=log_verifier_key(),
     )

@@ -36,6 +36,12 @@ def leaf_data_for(
     ).decode("utf-8")
 
 
+def subject_of(payload: Mapping) -> str:
+    """The indexed subject of an event: its "case" field, if any."""
+    subject = payload.get("case", "")
+    return subject if isinstance(subject, str) else ""
+
+
 def _lock_head() -> LedgerHead:
     head = LedgerHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
@@ -69,6 +75,7 @@ def ledger_append(*, event_type: str, payload: Mapping) -> LedgerEntry:
             sequence=sequence,
             created_at=moment,
             event_type=event_type,
+            subject=subject_of(payload),
             leaf_data=leaf_data,
             leaf_hash=leaf,
         )

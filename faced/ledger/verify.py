@@ -23,7 +23,7 @@ from faced.ledger.note import (
     parse_checkpoint,
 )
 from faced.ledger.selectors import ledger_size
-from faced.ledger.services import timestamp
+from faced.ledger.services import subject_of, timestamp
 
 HASH = 32
 
@@ -47,13 +47,18 @@ def _check_entries() -> bytearray:
     rows = (
         LedgerEntry.objects.order_by("sequence")
         .values_list(
-            "sequence", "created_at", "event_type", "leaf_data", "leaf_hash"
+            "sequence",
+            "created_at",
+            "event_type",
+            "subject",
+            "leaf_data",
+            "leaf_hash",
         )
         .iterator(chunk_size=5000)
     )
     with closing(rows):
         for expected, row in enumerate(rows):
-            sequence, created_at, event_type, leaf_data, stored = row
+            sequence, created_at, event_type, subject, leaf_data, stored = row
             if sequence != expected:
                 raise LedgerBroken(
                     f"entry {expected} is missing (the next stored entry is "
@@ -83,6 +88,13 @@ def _check_entries() -> bytearray:
                 raise LedgerBroken(
                     f"entry {sequence}: its type or time column was edited "
                     "(they differ from the event the hash covers)."
+                )
+            event = data.get("event")
+            if subject != subject_of(event if isinstance(event, dict) else {}):
+                raise LedgerBroken(
+                    f"entry {sequence}: its subject column was edited (it "
+                    "differs from the event the hash covers), which would "
+                    "hide the entry from a case's timeline."
                 )
             leaves += leaf
     return leaves

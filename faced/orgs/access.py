@@ -2,7 +2,6 @@ from faced.access import deployment_role, organization_role
 from faced.orgs.roles import Role
 
 RULES = {
-    "staff:appeals_home": organization_role(Role.APPEALS),
     "staff:coordinator_home": organization_role(Role.COORDINATOR),
     "staff:counselor_home": deployment_role(Role.COUNSELOR),
     "staff:operator_home": deployment_role(Role.OPERATOR),

@@ -17,6 +17,10 @@ class Organization(models.Model):
     # within three months.
     acknowledge_days = models.PositiveSmallIntegerField(default=7)
     respond_days = models.PositiveSmallIntegerField(default=90)
+    # How long after a finding either side may appeal it, and how long
+    # leadership has to acknowledge a measure notice.
+    appeal_days = models.PositiveSmallIntegerField(default=14)
+    measure_acknowledge_days = models.PositiveSmallIntegerField(default=7)
 
     class Meta:
         ordering = ["name"]

@@ -51,7 +51,8 @@ HOME_URL_NAMES = {
     Role.ADVOCATE: "advocate:home",
     # The committee's page is its inbox: the cases app's.
     Role.COMMITTEE: "committee:home",
-    Role.APPEALS: "staff:appeals_home",
+    # The appeals page lists appeals to hear: the cases app's.
+    Role.APPEALS: "appeals:home",
     # Leadership's page lists measure notices: the cases app's.
     Role.LEADERSHIP: "leadership:home",
     Role.COORDINATOR: "staff:coordinator_home",

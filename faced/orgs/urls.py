@@ -5,7 +5,6 @@ from faced.orgs import views
 app_name = "staff"
 
 urlpatterns = [
-    path("o/<slug:org>/appeals/", views.appeals_home, name="appeals_home"),
     path(
         "o/<slug:org>/caucus/", views.coordinator_home, name="coordinator_home"
     ),

@@ -95,10 +95,6 @@ def _organization_home(request, org: str, role: Role) -> HttpResponse:
     )
 
 
-def appeals_home(request: HttpRequest, org: str) -> HttpResponse:
-    return _organization_home(request, org, Role.APPEALS)
-
-
 def coordinator_home(request: HttpRequest, org: str) -> HttpResponse:
     return _organization_home(request, org, Role.COORDINATOR)
 

@@ -24,7 +24,13 @@ from faced.demo.personas import PERSONAS
 # holds nothing; record pages for the survivor persona's record (the
 # `survivor_record` fixture gives its identifiers), which everyone else
 # must not find.
-URL_KWARGS = {"org": "demo", "step": 0, "number": 1}
+URL_KWARGS = {
+    "org": "demo",
+    "step": 0,
+    "number": 1,
+    "sequence": 0,
+    "appeal_id": "00000000-0000-4000-8000-000000000000",
+}
 
 
 def url_patterns(

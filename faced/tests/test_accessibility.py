@@ -37,6 +37,7 @@ PAGES = [
     ("survivor", "/my/records/{record_id}/share/"),
     ("survivor", "/my/records/{record_id}/delete/"),
     ("survivor", "/account/password/"),
+    ("survivor", "/account/contact/"),
     ("advocate", "/o/demo/advocate/records/{record_id}/"),
     ("survivor", "/my/records/{record_id}/report/"),
     ("survivor", "/my/cases/{case_id}/"),

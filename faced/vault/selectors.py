@@ -11,9 +11,8 @@ from faced.crypto.envelope import DecryptionError, decrypt
 from faced.crypto.keys import PersonKeys
 from faced.ledger.bundle import build_bundle
 from faced.ledger.log_key import log_verifier_key
-from faced.ledger.models import Checkpoint, LedgerEntry
-from faced.ledger.selectors import inclusion_proof
-from faced.ledger.services import checkpoint_sign
+from faced.ledger.models import LedgerEntry
+from faced.ledger.selectors import entry_inclusion
 from faced.orgs.models import RoleAssignment
 from faced.orgs.roles import Role
 from faced.vault.models import RecordKey, RecordVersion, VaultRecord
@@ -109,18 +108,14 @@ def proof_bundle(*, version: RecordVersion, reader, keys: PersonKeys) -> dict:
     its inclusion proof and a signed checkpoint that covers it."""
     opened = version_open(version=version, reader=reader, keys=keys)
     entry = LedgerEntry.objects.get(sequence=version.ledger_sequence)
-    checkpoint = (
-        Checkpoint.objects.filter(tree_size__gt=entry.sequence)
-        .order_by("-tree_size")
-        .first()
-    ) or checkpoint_sign(force=True)
+    included = entry_inclusion(entry.sequence)
     return build_bundle(
         record=opened.fields,
         salt=opened.salt,
         sequence=entry.sequence,
         leaf_data=entry.leaf_data,
-        tree_size=checkpoint.tree_size,
-        proof=inclusion_proof(entry.sequence, checkpoint.tree_size),
-        checkpoint_note=checkpoint.note,
+        tree_size=included.checkpoint.tree_size,
+        proof=included.proof,
+        checkpoint_note=included.checkpoint.note,
         log_key=log_verifier_key(),
     )

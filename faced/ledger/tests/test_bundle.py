@@ -1,6 +1,7 @@
-"""A survivor's proof bundle, checked against a real log built in memory:
-a bundle that holds is accepted with when and where its record was saved,
-and every kind of tampering is refused with its own reason.
+"""A survivor's proof bundles, checked against a real log built in memory:
+a bundle that holds is accepted with when and where its record was saved
+(or its entry written), and every kind of tampering is refused with its
+own reason.
 
 No database and no settings: the checker runs on the survivor's computer.
 """
@@ -25,11 +26,13 @@ import pytest
 
 from faced.crypto.signing import canonical_json, verify_key_for
 from faced.ledger.bundle import (
+    ENTRY_FORMAT,
     FORMAT,
     BundleCheck,
     BundleInvalid,
     BundleNotJSON,
     build_bundle,
+    build_entry_bundle,
     check_bundle,
     commit,
     dumps_bundle,
@@ -61,6 +64,11 @@ VALID_MESSAGE = (
     "ok: this record existed on 25 November 2026 at 14:03 UTC — entry 3 "
     "of the ledger 127.0.0.1:8000/ledger, included in its checkpoint of 7 "
     "entries"
+)
+ENTRY_MESSAGE = (
+    "ok: this entry (case_submitted) was written on 25 November 2026 at "
+    '14:03 UTC — entry 3 of the ledger "127.0.0.1:8000/ledger", included '
+    "in its checkpoint of 7 entries"
 )
 
 
@@ -169,6 +177,49 @@ def saved() -> Saved:
 @pytest.fixture
 def bundle(saved: Saved) -> JSONObject:
     return saved.bundle()
+
+
+def entry_bundle_of(
+    log: Log, sequence: int, size: int | None = None
+) -> JSONObject:
+    size = log.tree.size if size is None else size
+    return build_entry_bundle(
+        sequence=sequence,
+        leaf_data=log.leaves[sequence],
+        tree_size=size,
+        proof=log.tree.inclusion_proof(sequence, size),
+        checkpoint_note=log.checkpoint(size),
+        log_key=log.key,
+    )
+
+
+def submit_case(log: Log) -> int:
+    return log.append(
+        "case_submitted",
+        {
+            "case": "case/9",
+            "organization": "demo",
+            "acknowledge_by": "2026-12-09",
+        },
+    )
+
+
+@pytest.fixture
+def case_log() -> Log:
+    """Entry 3 of a log of 7 is the submission of a case; entry 2 is the
+    saving of a record."""
+    log = Log()
+    log.append("organization_created", {"name": "Branch"})
+    log.append("member_joined", {"member": "m-1"})
+    save_record(log, {"title": "a record"})
+    submit_case(log)
+    filler(log, 3)
+    return log
+
+
+@pytest.fixture
+def entry_bundle(case_log: Log) -> JSONObject:
+    return entry_bundle_of(case_log, 3)
 
 
 def refusal(bundle: object, trusted_key: str | None = None) -> str:
@@ -691,6 +742,278 @@ class MalformedBundleTests:
         assert "'format' twice" in refusal(text)
 
 
+class EntryBundleCheckTests:
+    def test_it_accepts_an_entry_bundle_that_holds(self, entry_bundle):
+        """Given the bundle of a case's submission, the check says when,
+        of what type and where the entry was written."""
+        assert check_bundle(entry_bundle) == BundleCheck(
+            written_at=SAVED_AT,
+            sequence=3,
+            tree_size=7,
+            origin=ORIGIN,
+            message=ENTRY_MESSAGE,
+            log_key=entry_bundle["log_key"],
+            event_type="case_submitted",
+        )
+
+    def test_it_accepts_the_key_the_reader_trusts(
+        self, case_log, entry_bundle
+    ):
+        """Checked with the log's published key, the bundle holds."""
+        result = check_bundle(entry_bundle, trusted_key=case_log.key)
+        assert result.message == ENTRY_MESSAGE
+
+    def test_it_accepts_the_bundle_as_downloaded(self, entry_bundle):
+        """The bundle's JSON text checks as the object does."""
+        text = dumps_bundle(entry_bundle)
+        assert check_bundle(text).message == ENTRY_MESSAGE
+
+    def test_it_proves_an_entry_of_any_type(self, case_log):
+        """Every entry of the log, a record's saving included, has a
+        bundle that holds, each naming its own type."""
+        for sequence, text in enumerate(case_log.leaves):
+            result = check_bundle(
+                entry_bundle_of(case_log, sequence),
+                trusted_key=case_log.key,
+            )
+            assert result.sequence == sequence
+            assert result.event_type == json.loads(text)["type"]
+
+    def test_it_accepts_an_earlier_checkpoint_that_includes_the_entry(
+        self, case_log
+    ):
+        """A checkpoint signed right after the entry proves it too."""
+        result = check_bundle(entry_bundle_of(case_log, 3, size=4))
+        assert result.message.endswith("its checkpoint of 4 entries")
+
+    def test_it_holds_no_record_and_no_commitment(self, entry_bundle):
+        """An entry's bundle carries the entry and its proof, nothing
+        else."""
+        assert entry_bundle["format"] == ENTRY_FORMAT == "faced-entry-proof/1"
+        assert sorted(entry_bundle) == [
+            "checkpoint",
+            "entry",
+            "format",
+            "inclusion",
+            "log_key",
+        ]
+
+    def test_it_quotes_a_type_without_control_characters(self):
+        """A forger's type that would rewrite the terminal is shown with
+        its control characters replaced."""
+        log = Log()
+        log.append("x\x1b[2Jcleared", {})
+        result = check_bundle(entry_bundle_of(log, 0))
+        assert result.message.startswith("ok: this entry (x?[2Jcleared)")
+
+    def test_it_refuses_to_build_a_bundle_that_would_not_check(self, case_log):
+        """The server cannot hand out an entry's proof that fails."""
+        with pytest.raises(BundleInvalid, match="not in the signed"):
+            build_entry_bundle(
+                sequence=3,
+                leaf_data=case_log.leaves[3],
+                tree_size=7,
+                proof=case_log.tree.inclusion_proof(2, 7),
+                checkpoint_note=case_log.checkpoint(),
+                log_key=case_log.key,
+            )
+
+
+class EntryBundleTamperingTests:
+    # The ledger entry.
+
+    def test_it_refuses_an_edited_event(self, entry_bundle):
+        """Given an entry whose event was rewritten, still in canonical
+        JSON, the entry is not the one the log holds."""
+        changed = releafed(
+            entry_bundle,
+            event={
+                "case": "case/9",
+                "organization": "demo",
+                "acknowledge_by": "2027-01-30",
+            },
+        )
+        assert refusal(changed).startswith(
+            "The ledger entry is not in the signed checkpoint: its "
+            "inclusion proof does not lead from entry 3 to the root of the "
+            "ledger of 7 entries."
+        )
+
+    def test_it_refuses_a_backdated_entry(self, entry_bundle):
+        """Given an entry whose time was moved earlier, the check says
+        it is not in the log."""
+        changed = releafed(entry_bundle, time="2026-01-02T09:00:00.000000Z")
+        assert "not in the signed checkpoint" in refusal(changed)
+
+    def test_it_refuses_an_entry_edited_by_hand(self, entry_bundle):
+        """An entry respelled outside canonical JSON was edited."""
+        text = entry_bundle["entry"]["leaf_data"].replace(",", ", ", 1)
+        changed = tampered(entry_bundle, ("entry", "leaf_data"), text)
+        assert refusal(changed) == (
+            "The ledger entry's text is not the canonical JSON the ledger "
+            "writes: it was edited."
+        )
+
+    def test_it_refuses_a_wrong_sequence(self, entry_bundle):
+        """The bundle cannot move the entry to another place."""
+        changed = tampered(entry_bundle, ("entry", "sequence"), 4)
+        assert refusal(changed) == (
+            "The ledger entry says it is entry 3, but the bundle places it "
+            "at 4."
+        )
+
+    def test_it_refuses_an_entry_moved_with_its_own_sequence(
+        self, entry_bundle
+    ):
+        """An entry moved to another place, its own sequence edited to
+        match, is not in the log there."""
+        changed = releafed(entry_bundle, sequence=4)
+        changed["entry"]["sequence"] = 4
+        assert "not in the signed checkpoint" in refusal(changed)
+
+    @pytest.mark.parametrize(
+        ("changes", "expected"),
+        [
+            ({"type": ""}, "The ledger entry's type is empty or not text."),
+            ({"type": 7}, "The ledger entry's type is empty or not text."),
+            (
+                {"event": ["case/9"]},
+                "The ledger entry's event is not a JSON object.",
+            ),
+            (
+                {"time": "2026-11-25 14:03"},
+                "The ledger entry's time is not written as the ledger "
+                "writes it (YYYY-MM-DDTHH:MM:SS.ffffffZ).",
+            ),
+            (
+                {"time": "2026-02-30T10:00:00.000000Z"},
+                "The ledger entry's time 2026-02-30T10:00:00.000000Z is "
+                "not a real date and time.",
+            ),
+            (
+                {"sequence": "3"},
+                "The ledger entry's sequence is not a whole number.",
+            ),
+        ],
+    )
+    def test_it_refuses_an_entry_that_is_no_ledger_event(
+        self, entry_bundle, changes, expected
+    ):
+        """An entry without a type, an event object, a real time or a
+        whole sequence is not one the ledger writes."""
+        assert refusal(releafed(entry_bundle, **changes)) == expected
+
+    @pytest.mark.parametrize("name", ["sequence", "time", "type", "event"])
+    def test_it_names_a_missing_entry_field(self, entry_bundle, name):
+        """Each field missing from the entry is named."""
+        leaf = json.loads(entry_bundle["entry"]["leaf_data"])
+        del leaf[name]
+        text = canonical_json(leaf).decode("utf-8")
+        changed = tampered(entry_bundle, ("entry", "leaf_data"), text)
+        assert refusal(changed) == f"The ledger entry has no {name!r}."
+
+    # The inclusion proof.
+
+    def test_it_refuses_a_dropped_proof_node(self, entry_bundle):
+        """A proof missing any one of its hashes does not reach the
+        root."""
+        proof = entry_bundle["inclusion"]["proof"]
+        for dropped in range(len(proof)):
+            shorter = proof[:dropped] + proof[dropped + 1 :]
+            changed = tampered(entry_bundle, ("inclusion", "proof"), shorter)
+            assert refusal(changed).startswith(
+                "The ledger entry is not in the signed checkpoint: its "
+                "inclusion proof does not lead from entry 3"
+            )
+
+    # The checkpoint and the key.
+
+    def test_it_refuses_a_checkpoint_edited_after_signing(self, entry_bundle):
+        """A checkpoint whose size was edited no longer verifies."""
+        note = entry_bundle["checkpoint"].replace("\n7\n", "\n8\n", 1)
+        changed = tampered(entry_bundle, ("checkpoint",), note)
+        message = refusal(changed)
+        assert message.startswith(
+            "The checkpoint is not signed by the bundle's log key "
+            "127.0.0.1:8000/ledger+"
+        )
+        assert "Bad signature" in message
+
+    def test_it_refuses_a_checkpoint_signed_before_the_entry(
+        self, case_log, entry_bundle
+    ):
+        """Given a genuine checkpoint of the first 3 entries, entry 3 is
+        not in it."""
+        changed = tampered(
+            entry_bundle, ("checkpoint",), case_log.checkpoint(3)
+        )
+        changed["inclusion"] = {"tree_size": 3, "proof": []}
+        assert refusal(changed) == (
+            "Entry 3 is not in the checkpoint, which covers only the first "
+            "3 entries: it was signed before the entry was written."
+        )
+
+    def test_it_refuses_a_key_other_than_the_trusted_one(self, entry_bundle):
+        """Given a reader who trusts another log key, the genuine bundle
+        is refused."""
+        assert refusal(entry_bundle, trusted_key=Log().key).startswith(
+            "This bundle is signed by a different log key than the one you "
+            "trust: it names 127.0.0.1:8000/ledger+"
+        )
+
+    def test_it_needs_the_trusted_key_to_refuse_a_whole_forgery(
+        self, case_log
+    ):
+        """Given a forger's own log holding a case submitted later than it
+        was, the bundle holds together on its own, and only the trusted
+        key refuses it."""
+        forger = Log(name=ORIGIN)
+        filler(forger, 3)
+        submit_case(forger)
+        forged = entry_bundle_of(forger, 3)
+        assert check_bundle(forged).log_key == forger.key
+        assert refusal(forged, trusted_key=case_log.key).startswith(
+            "This bundle is signed by a different log key than the one you "
+            "trust"
+        )
+
+    # The format.
+
+    def test_it_refuses_another_entry_format_version(self, entry_bundle):
+        """An entry bundle of a later format is not read as this one."""
+        changed = tampered(entry_bundle, ("format",), "faced-entry-proof/2")
+        assert refusal(changed).startswith(
+            "This bundle is in the format 'faced-entry-proof/2', which "
+            "this checker does not read"
+        )
+
+    def test_it_refuses_an_entry_bundle_relabelled_as_a_records(
+        self, entry_bundle
+    ):
+        """An entry's bundle passed off as a record's proof has no
+        record to show."""
+        changed = tampered(entry_bundle, ("format",), FORMAT)
+        assert refusal(changed) == "The bundle has no 'record'."
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            ("entry",),
+            ("entry", "sequence"),
+            ("entry", "leaf_data"),
+            ("inclusion",),
+            ("inclusion", "tree_size"),
+            ("inclusion", "proof"),
+            ("checkpoint",),
+            ("log_key",),
+        ],
+    )
+    def test_it_names_a_missing_field(self, entry_bundle, path):
+        """Each missing field of the bundle is named."""
+        message = refusal(without(entry_bundle, path))
+        assert f"has no {path[-1]!r}" in message
+
+
 class CheckProofCommandTests:
     @pytest.fixture
     def bundle_file(self, bundle: JSONObject, tmp_path: Path) -> Path:
@@ -765,6 +1088,34 @@ class CheckProofCommandTests:
         assert main([str(path)]) == 0
         assert capsys.readouterr().out.startswith(VALID_MESSAGE)
 
+    def test_it_checks_an_entry_bundle(
+        self, case_log, entry_bundle, tmp_path, capsys
+    ):
+        """An entry's bundle file: its message, exit status 0, with and
+        without --key."""
+        path = tmp_path / "entry-proof.json"
+        path.write_text(dumps_bundle(entry_bundle), encoding="utf-8")
+        assert main([str(path), "--key", case_log.key]) == 0
+        assert capsys.readouterr().out == ENTRY_MESSAGE + "\n"
+        assert main([str(path)]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert lines[0] == ENTRY_MESSAGE
+        assert "Compare it with the key your organization" in lines[1]
+
+    def test_it_exits_1_for_an_edited_entry(
+        self, entry_bundle, tmp_path, capsys
+    ):
+        """An entry's bundle whose entry was edited: NOT OK, exit 1."""
+        path = tmp_path / "entry-proof.json"
+        changed = releafed(entry_bundle, type="case_withdrawn")
+        path.write_text(dumps_bundle(changed), encoding="utf-8")
+        assert main([str(path)]) == 1
+        output = capsys.readouterr()
+        assert output.out == ""
+        assert output.err.startswith(
+            "NOT OK: The ledger entry is not in the signed checkpoint"
+        )
+
 
 class CheckProofWithoutDjangoTests:
     """The command as a survivor runs it: a new process with nothing in
@@ -806,6 +1157,18 @@ class CheckProofWithoutDjangoTests:
         result = self.run("-m", "faced", "ledger", "check-proof", path)
         assert result.returncode == 1
         assert result.stderr.startswith("NOT OK: The record was changed")
+
+    def test_faced_ledger_check_proof_checks_an_entry_bundle(
+        self, case_log, entry_bundle, tmp_path
+    ):
+        """The same command checks an entry's bundle with no settings."""
+        path = self.write(tmp_path, entry_bundle)
+        result = self.run(
+            "-m", "faced", "ledger", "check-proof", path, "--key",
+            case_log.key,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == ENTRY_MESSAGE + "\n"
 
     def test_the_check_loads_no_part_of_django(self, bundle, tmp_path):
         """Running the command imports no Django module at all."""

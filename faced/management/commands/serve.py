@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from waitress import serve
 
@@ -20,6 +21,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, listen: str | None = None, **options):
         listen = listen or settings.LISTEN
+        # Periodic tasks (deadline checks) start, or restart after an
+        # outage, with the server.
+        call_command("schedule", stdout=self.stdout)
         self.stdout.write(f"Serving faced on http://{listen}/ (Ctrl+C stops)")
         serve(
             application,

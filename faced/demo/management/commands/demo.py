@@ -55,6 +55,7 @@ class Command(BaseCommand):
         self.print_logins()
         if no_serve:
             return
+        call_command("schedule", stdout=self.stdout)
         worker = subprocess.Popen([sys.executable, "-m", "faced", "db_worker"])
         # A plain `kill` (SIGTERM) must stop the worker too, not orphan it.
         signal.signal(signal.SIGTERM, _stop)

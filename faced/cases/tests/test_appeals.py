@@ -1,0 +1,370 @@
+"""Appeals: heard by a separate panel from the appeals role, decided by
+its signed quorum; the original finding stays on the record."""
+
+import datetime as dt
+
+import pytest
+
+from faced.cases.models import Appeal, CaseKey, CaseState, Finding
+from faced.cases.services import (
+    CaseError,
+    appeal_conflict_declare,
+    appeal_grounds_open,
+    appeal_lodge,
+    appeal_panel_assign,
+    case_report_open,
+    decision_draft,
+    effective_finding,
+    finding_draft,
+    finding_integrity,
+    finding_open,
+    finding_sign,
+    panel_file_share,
+    panel_record_add,
+    panel_records_open,
+)
+from faced.cases.tests.test_report import keys_of, reported
+from faced.cases.tests.test_working import heard
+from faced.ledger.models import LedgerEntry
+from faced.ledger.verify import ledger_verify
+
+__all__ = ["heard", "reported"]
+
+
+def keys_for(user):
+    from faced.accounts.custody import keys_unlock
+    from faced.conftest import PASSWORD
+
+    return keys_unlock(user=user, password=PASSWORD)
+
+
+@pytest.fixture
+def found(personas, heard):
+    """A case with a finding in effect, signed by its panel of two."""
+    case, first, second = heard
+    finding = finding_draft(
+        case=case,
+        member=first,
+        keys=keys_for(first),
+        outcome="upheld",
+        rationale="CANARY-FINDING reasons",
+    )
+    finding_sign(finding=finding, member=first, keys=keys_for(first))
+    finding_sign(finding=finding, member=second, keys=keys_for(second))
+    finding.refresh_from_db()
+    case.refresh_from_db()
+    return case, finding, first, second
+
+
+@pytest.fixture
+def lodged(personas, found):
+    case, finding, _first, _second = found
+    appeal = appeal_lodge(
+        case=case,
+        appellant=personas["survivor"],
+        keys=keys_of(personas, "survivor"),
+        grounds="CANARY-GROUNDS the measures are too weak",
+    )
+    return case, finding, appeal
+
+
+@pytest.fixture
+def hearing(personas, lodged):
+    """An appeal whose panel (appeals, appeals2) declared no conflict."""
+    case, finding, appeal = lodged
+    members = [personas["appeals"], personas["appeals2"]]
+    appeal_panel_assign(
+        appeal=appeal,
+        members=members,
+        assigned_by=personas["appeals"],
+        keys=keys_of(personas, "appeals"),
+    )
+    for member in members:
+        appeal_conflict_declare(
+            appeal=appeal, member=member, has_conflict=False
+        )
+    return case, finding, appeal, members
+
+
+def decide(appeal, members, decision, outcome=""):
+    draft = decision_draft(
+        appeal=appeal,
+        member=members[0],
+        keys=keys_for(members[0]),
+        decision=decision,
+        outcome=outcome,
+        rationale="CANARY-DECISION reasons",
+    )
+    assert not finding_sign(
+        finding=draft, member=members[0], keys=keys_for(members[0])
+    )
+    assert finding_sign(
+        finding=draft, member=members[1], keys=keys_for(members[1])
+    )
+    draft.refresh_from_db()
+    return draft
+
+
+class LodgeTests:
+    def test_the_survivor_appeals_within_the_window(self, personas, lodged):
+        """Given a finding in effect, when the survivor appeals, then the
+        case is on appeal, the appeals members (and nobody in leadership)
+        can open the grounds once seated, and the ledger records the side
+        but never the grounds."""
+        case, _finding, appeal = lodged
+        case.refresh_from_db()
+        assert case.state == CaseState.APPEAL
+        assert appeal.side == Appeal.Side.SURVIVOR
+        holders = set(
+            CaseKey.objects.filter(case=case).values_list(
+                "reader__username", flat=True
+            )
+        )
+        assert {"appeals", "appeals2"} <= holders
+        assert "leadership" not in holders
+        entry = LedgerEntry.objects.get(event_type="appeal_lodged")
+        assert '"side":"survivor"' in entry.leaf_data
+        assert "CANARY" not in entry.leaf_data
+
+    def test_the_panel_appeals_for_the_respondent(self, personas, found):
+        case, _finding, first, _second = found
+        appeal = appeal_lodge(
+            case=case,
+            appellant=first,
+            keys=keys_for(first),
+            grounds="The respondent says the process was unfair.",
+        )
+        assert appeal.side == Appeal.Side.RESPONDENT
+
+    @pytest.mark.parametrize(
+        "who", ["leadership", "committee2", "appeals", "operator"]
+    )
+    def test_nobody_else_appeals(self, personas, found, who):
+        case, _finding, _first, _second = found
+        with pytest.raises(CaseError):
+            appeal_lodge(
+                case=case,
+                appellant=personas[who],
+                keys=keys_of(personas, who),
+                grounds="x",
+            )
+        assert not Appeal.objects.exists()
+
+    def test_the_window_closes(self, personas, found):
+        case, finding, _first, _second = found
+        Finding.objects.filter(pk=finding.pk).update(
+            effective_at=finding.effective_at - dt.timedelta(days=15)
+        )
+        with pytest.raises(CaseError, match="window"):
+            appeal_lodge(
+                case=case,
+                appellant=personas["survivor"],
+                keys=keys_of(personas, "survivor"),
+                grounds="late",
+            )
+
+    def test_one_appeal_per_finding_and_grounds_are_needed(
+        self, personas, lodged
+    ):
+        case, _finding, _appeal = lodged
+        with pytest.raises(CaseError):
+            appeal_lodge(
+                case=case,
+                appellant=personas["survivor"],
+                keys=keys_of(personas, "survivor"),
+                grounds="again",
+            )
+        assert Appeal.objects.count() == 1
+
+
+class AppealPanelTests:
+    def test_the_appeals_panel_reads_the_case_once_declared(
+        self, personas, hearing
+    ):
+        case, _finding, appeal, members = hearing
+        keys = keys_for(members[0])
+        assert case_report_open(case=case, reader=members[0], keys=keys)
+        assert "CANARY-GROUNDS" in appeal_grounds_open(
+            appeal=appeal, reader=members[0], keys=keys
+        )
+
+    def test_nobody_from_the_first_panel_sits_on_the_appeal(
+        self, personas, lodged
+    ):
+        """Given an appeals member who also sat on the case's first panel,
+        they cannot be put on the appeal's panel."""
+        from faced.orgs.roles import Role
+        from faced.orgs.services import role_grant
+
+        case, _finding, appeal = lodged
+        first = personas["committee1"]
+        role_grant(
+            user=first, role=Role.APPEALS, organization=case.organization
+        )
+        with pytest.raises(CaseError):
+            appeal_panel_assign(
+                appeal=appeal,
+                members=[personas["appeals"], first],
+                assigned_by=personas["appeals"],
+                keys=keys_of(personas, "appeals"),
+            )
+
+    def test_a_conflict_removes_the_member_and_their_key(
+        self, personas, lodged
+    ):
+        case, _finding, appeal = lodged
+        members = [personas["appeals"], personas["appeals2"]]
+        appeal_panel_assign(
+            appeal=appeal,
+            members=members,
+            assigned_by=personas["appeals"],
+            keys=keys_of(personas, "appeals"),
+        )
+        appeal_conflict_declare(
+            appeal=appeal, member=members[1], has_conflict=True
+        )
+        assert not CaseKey.objects.filter(
+            case=case, reader=members[1]
+        ).exists()
+        with pytest.raises(CaseError):
+            case_report_open(
+                case=case, reader=members[1], keys=keys_for(members[1])
+            )
+
+    def test_the_first_panel_shares_its_records_with_the_appeal(
+        self, personas, hearing
+    ):
+        case, _finding, appeal, members = hearing
+        first = personas["committee1"]
+        panel_record_add(
+            case=case,
+            member=first,
+            keys=keys_for(first),
+            kind="evidence",
+            text="CANARY-EVIDENCE screenshot described",
+        )
+        reader_keys = keys_for(members[0])
+        assert (
+            panel_records_open(case=case, reader=members[0], keys=reader_keys)
+            == []
+        )
+        panel_file_share(appeal=appeal, member=first, keys=keys_for(first))
+        records = panel_records_open(
+            case=case, reader=members[0], keys=reader_keys
+        )
+        assert [r["text"] for r in records] == [
+            "CANARY-EVIDENCE screenshot described"
+        ]
+
+
+class DecisionTests:
+    def test_upholding_keeps_the_finding_and_closes_the_appeal(
+        self, personas, hearing
+    ):
+        case, finding, appeal, members = hearing
+        decision = decide(appeal, members, "uphold")
+        case.refresh_from_db()
+        assert case.state == CaseState.DECIDED
+        assert decision.decision == "uphold"
+        entry = LedgerEntry.objects.get(sequence=decision.ledger_sequence)
+        assert entry.event_type == "appeal_decided"
+        assert '"decision":"uphold"' in entry.leaf_data
+        body = finding_open(
+            finding=decision,
+            reader=personas["survivor"],
+            keys=keys_of(personas, "survivor"),
+        )
+        assert finding_integrity(finding=decision, body=body) == []
+        # The original finding stays on the record, unchanged.
+        assert effective_finding(case) == finding
+        ledger_verify()
+
+    def test_varying_changes_the_outcome_beside_the_original(
+        self, personas, hearing
+    ):
+        _case, finding, appeal, members = hearing
+        decision = decide(appeal, members, "vary", outcome="partly_upheld")
+        body = finding_open(
+            finding=decision,
+            reader=personas["survivor"],
+            keys=keys_of(personas, "survivor"),
+        )
+        assert body["outcome"] == "partly_upheld"
+        original = finding_open(
+            finding=finding,
+            reader=personas["survivor"],
+            keys=keys_of(personas, "survivor"),
+        )
+        assert original["outcome"] == "upheld"
+
+    def test_sending_back_lets_the_panel_decide_again(self, personas, hearing):
+        """Given an appeal sent back, the first panel can draft a new
+        finding; the first finding stays on the record."""
+        case, finding, appeal, members = hearing
+        decide(appeal, members, "send_back")
+        case.refresh_from_db()
+        assert case.state == CaseState.UNDER_WAY
+        assert effective_finding(case) is None
+        first = personas["committee1"]
+        redo = finding_draft(
+            case=case,
+            member=first,
+            keys=keys_for(first),
+            outcome="partly_upheld",
+            rationale="Looked at again.",
+        )
+        assert redo.pk != finding.pk
+        assert Finding.objects.filter(pk=finding.pk).exists()
+
+    @pytest.mark.parametrize("who", ["committee1", "leadership", "survivor"])
+    def test_nobody_off_the_appeals_panel_drafts_or_signs(
+        self, personas, hearing, who
+    ):
+        _case, _finding, appeal, members = hearing
+        with pytest.raises(CaseError):
+            decision_draft(
+                appeal=appeal,
+                member=personas[who],
+                keys=keys_of(personas, who),
+                decision="vary",
+                outcome="not_upheld",
+                rationale="x",
+            )
+        draft = decision_draft(
+            appeal=appeal,
+            member=members[0],
+            keys=keys_for(members[0]),
+            decision="uphold",
+            rationale="r",
+        )
+        with pytest.raises(CaseError):
+            finding_sign(
+                finding=draft,
+                member=personas[who],
+                keys=keys_of(personas, who),
+            )
+
+    def test_a_decision_is_immutable_once_in_effect(self, personas, hearing):
+        _case, _finding, appeal, members = hearing
+        decide(appeal, members, "uphold")
+        with pytest.raises(CaseError):
+            decision_draft(
+                appeal=appeal,
+                member=members[0],
+                keys=keys_for(members[0]),
+                decision="vary",
+                outcome="not_upheld",
+                rationale="changed my mind",
+            )
+
+    def test_an_edited_decision_kind_is_detected(self, personas, hearing):
+        _case, _finding, appeal, members = hearing
+        decision = decide(appeal, members, "uphold")
+        Finding.objects.filter(pk=decision.pk).update(decision="send_back")
+        decision.refresh_from_db()
+        body = finding_open(
+            finding=decision,
+            reader=members[0],
+            keys=keys_for(members[0]),
+        )
+        assert finding_integrity(finding=decision, body=body)
