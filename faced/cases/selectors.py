@@ -60,7 +60,9 @@ def appeals_inbox(organization: Organization, member):
 
 TIMELINE_WORDS = {
     "case_submitted": _("Your report was received by the committee."),
-    "case_opened": _("A committee member read your report."),
+    "case_opened": _(
+        "A member of a panel hearing your case read your report."
+    ),
     "panel_assigned": _("A panel of committee members was set."),
     "conflict_declared": _(
         "A panel member declared whether they have a conflict of interest."
@@ -157,9 +159,19 @@ def timeline_integrity(events: list[TimelineEvent]) -> TimelineIntegrity:
     """Check the latest checkpoint's signature with the log's key, then
     each entry's inclusion proof against the root it signs. Entries newer
     than the checkpoint are pending: the worker signs a new one soon."""
+    problems = []
+    if not events or '"type":"case_submitted"' not in events[0].leaf_data:
+        # Every case's history starts with its submission; a case without
+        # it has had entries removed from the log.
+        problems.append(
+            gettext_now(
+                "The entry recording this report's submission is missing "
+                "from the ledger: entries were removed."
+            )
+        )
     checkpoint = latest_checkpoint()
     if checkpoint is None:
-        return TimelineIntegrity(0, 0, len(events), [])
+        return TimelineIntegrity(0, 0, len(events), problems)
     name, _seed = log_signer()
     try:
         signed = parse_checkpoint(
@@ -171,12 +183,12 @@ def timeline_integrity(events: list[TimelineEvent]) -> TimelineIntegrity:
             0,
             len(events),
             [
+                *problems,
                 gettext_now(
                     "The latest checkpoint is not signed by this ledger's key."
-                )
+                ),
             ],
         )
-    problems = []
     included = pending = 0
     for event in events:
         if event.sequence >= signed.tree_size:

@@ -27,6 +27,10 @@ from faced.vault.services import record_save
 
 @pytest.fixture
 def decided(personas):
+    return decide_a_case(personas)
+
+
+def decide_a_case(personas):
     """A case heard by committee1 and committee2, with a signed finding."""
     keys = {
         name: keys_unlock(user=personas[name], password=PASSWORD)
@@ -108,6 +112,155 @@ class ThroughTheSoftwareTests:
         assert finding.effective_at is not None
         assert case.findings.count() == 1
 
+    def test_leadership_is_refused_every_case_action_and_page(
+        self, personas, decided
+    ):
+        """Given a leadership member signed in, when they try every action
+        of the committee's, the survivor's and the appeals pages, the
+        deadlines page and each proof download, then each is refused and
+        the ledger does not grow."""
+        from faced.cases.models import Appeal
+        from faced.ledger.selectors import ledger_size
+
+        case, _finding = decided
+        appeal = Appeal.objects.create(
+            case=case,
+            finding=case.findings.get(),
+            side="survivor",
+            lodged_by=personas["survivor"],
+            wrapped_key=b"",
+            ciphertext=b"",
+        )
+        size = ledger_size()
+        client = sign_in(Client(), personas["leadership"], with_keys=True)
+        committee_page = f"/o/demo/committee/cases/{case.pk}/"
+        actions = (
+            "assign",
+            "no_conflict",
+            "acknowledge",
+            "propose_path",
+            "panel_record",
+            "issue_measure",
+            "draft_finding",
+            "sign_finding",
+            "appeal",
+            "share_records",
+            "message",
+        )
+        for action in actions:
+            response = client.post(
+                committee_page,
+                {
+                    "action": action,
+                    "members": [str(personas["leadership"].pk)],
+                    "path": "informal",
+                    "kind": "note",
+                    "text": "stop",
+                    "appeal": str(appeal.pk),
+                    "grounds": "overturn it",
+                },
+            )
+            assert response.status_code == 403, action
+        for url in (
+            f"/o/demo/appeals/{appeal.pk}/",
+            "/o/demo/appeals/",
+            "/o/demo/committee/deadlines/",
+            f"/o/demo/committee/cases/{case.pk}/entries/0/proof/",
+        ):
+            assert client.get(url).status_code == 403, url
+            assert (
+                client.post(url, {"action": "draft_decision"}).status_code
+                == 403
+            )
+        for action in ("withdraw", "pause", "agree_path", "appeal"):
+            response = client.post(f"/my/cases/{case.pk}/", {"action": action})
+            assert response.status_code == 404, action
+        assert (
+            client.get(f"/my/cases/{case.pk}/entries/0/proof/").status_code
+            == 404
+        )
+        assert ledger_size() == size
+
+    def test_leadership_is_refused_by_every_service(self, personas, decided):
+        """Given leadership's own keys, when they call each write of a
+        case directly, then each refuses: the rules are in the services,
+        not only in the pages."""
+        from faced.cases.services import (
+            CaseError,
+            appeal_lodge,
+            case_acknowledge,
+            case_pause,
+            case_withdraw,
+            measure_issue,
+            message_send,
+            panel_record_add,
+            path_propose,
+        )
+
+        case, finding = decided
+        leader = personas["leadership"]
+        keys = keys_unlock(user=leader, password=PASSWORD)
+        attempts = (
+            lambda: finding_draft(
+                case=case,
+                member=leader,
+                keys=keys,
+                outcome="not_upheld",
+                rationale="x",
+            ),
+            lambda: finding_sign(finding=finding, member=leader, keys=keys),
+            lambda: panel_assign(
+                case=case,
+                members=[leader, personas["committee1"]],
+                assigned_by=leader,
+                keys=keys,
+            ),
+            lambda: conflict_declare(
+                case=case, member=leader, has_conflict=False
+            ),
+            lambda: case_acknowledge(case=case, member=leader),
+            lambda: message_send(
+                case=case, author=leader, keys=keys, text="x"
+            ),
+            lambda: panel_record_add(
+                case=case, member=leader, keys=keys, kind="note", text="x"
+            ),
+            lambda: path_propose(case=case, member=leader, path="informal"),
+            lambda: measure_issue(
+                case=case, member=leader, keys=keys, subject="s", measure="m"
+            ),
+            lambda: appeal_lodge(
+                case=case, appellant=leader, keys=keys, grounds="x"
+            ),
+            lambda: case_withdraw(case=case, survivor=leader),
+            lambda: case_pause(case=case, survivor=leader),
+        )
+        for attempt in attempts:
+            with pytest.raises(CaseError):
+                attempt()
+        finding.refresh_from_db()
+        assert finding.effective_at is not None
+
+    def test_nobody_can_stop_the_survivor_being_told(
+        self, personas, django_capture_on_commit_callbacks
+    ):
+        """Given a survivor with an address, when the panel's quorum signs
+        a finding, then the survivor's page shows it and a notice is sent,
+        with no step anyone (leadership included) could hold back."""
+        from django.core import mail
+
+        from faced.accounts.contact import contact_address_set
+
+        contact_address_set(
+            user=personas["survivor"], email="survivor@example.org"
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            case, _finding = decide_a_case(personas)
+        assert ["survivor@example.org"] in [m.to for m in mail.outbox]
+        page = survivor_page(personas, case)
+        assert "The panel believes the survivor." in page
+        assert "Integrity: every signature is valid" in page
+
     def test_leadership_cannot_join_the_committee_or_appeals(
         self, personas, decided
     ):
@@ -169,3 +322,56 @@ class BehindTheSoftwareTests:
         with pytest.raises(SystemExit):
             call_command("ledger", "verify", stderr=err)
         assert f"entry {finding.ledger_sequence}" in err.getvalue()
+
+    def test_a_rewritten_entry_shows_on_the_case_page(self, personas, decided):
+        """Given a signed checkpoint, when someone rewrites one of the
+        case's ledger entries in the database, then the survivor's page
+        says which entry no longer matches the signed checkpoint."""
+        from faced.ledger.models import LedgerEntry
+        from faced.ledger.services import checkpoint_sign
+
+        case, _finding = decided
+        checkpoint_sign(force=True)
+        entry = (
+            LedgerEntry.objects.filter(
+                subject=f"case/{case.pk}", event_type="case_acknowledged"
+            ).first()
+            or LedgerEntry.objects.filter(
+                subject=f"case/{case.pk}", event_type="panel_assigned"
+            ).get()
+        )
+        raw_sql(
+            "UPDATE ledger_ledgerentry SET leaf_data = %s WHERE sequence = %s",
+            entry.leaf_data.replace('"case/', '"case/x'),
+            entry.sequence,
+        )
+        page = survivor_page(personas, case)
+        assert "this history does not hold" in page
+        assert f"Entry {entry.sequence} is not the entry" in page
+
+    def test_a_deleted_submission_entry_shows_on_the_case_page(
+        self, personas, decided
+    ):
+        case, _finding = decided
+        raw_sql(
+            "DELETE FROM ledger_ledgerentry WHERE subject = %s AND "
+            "event_type = 'case_submitted'",
+            f"case/{case.pk}",
+        )
+        assert "submission is missing" in survivor_page(personas, case)
+
+    def test_an_entry_hidden_from_the_timeline_is_detected(
+        self, personas, decided
+    ):
+        """Given someone who changes an entry's subject column to hide it
+        from the case's timeline, `faced ledger verify` names the entry."""
+        _case, finding = decided
+        raw_sql(
+            "UPDATE ledger_ledgerentry SET subject = '' WHERE sequence = %s",
+            finding.ledger_sequence,
+        )
+        err = io.StringIO()
+        with pytest.raises(SystemExit):
+            call_command("ledger", "verify", stderr=err)
+        assert f"entry {finding.ledger_sequence}" in err.getvalue()
+        assert "subject" in err.getvalue()

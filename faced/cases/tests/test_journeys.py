@@ -179,7 +179,9 @@ class ReportJourneyTests:
         again.goto(live_server.url + "/my/")
         again.get_by_role("link", name=reference).click()
         expect(
-            again.get_by_text("A committee member read your report.").first
+            again.get_by_text(
+                "A member of a panel hearing your case read your report."
+            ).first
         ).to_be_visible()
         expect(
             again.get_by_text("Your report was acknowledged by the panel.")
@@ -208,3 +210,183 @@ class ReportJourneyTests:
             kept_off.get_by_text("Nothing is waiting for you.")
         ).to_be_visible()
         kept_off.context.close()
+
+
+def mode(javascript) -> str:
+    return "js" if javascript else "nojs"
+
+
+class WorkingJourneyTests:
+    def test_a_path_is_agreed_and_the_case_paused_and_resumed(
+        self, live_server, chromium, personas, javascript, tmp_path
+    ):
+        """Given a case heard by committee1 and committee2, the panel
+        proposes a restorative process and records a statement the
+        survivor never sees; the survivor agrees to the path, pauses and
+        resumes the case, and downloads the proof of one timeline entry,
+        which checks."""
+        from faced.cases.tests.test_hostile_leadership import decide_a_case
+        from faced.ledger.bundle import check_bundle
+        from faced.ledger.log_key import log_verifier_key
+
+        case, _finding = decide_a_case(personas)
+        Case.objects.filter(pk=case.pk).update(state="acknowledged")
+        member = signed_in_page(
+            chromium, javascript, live_server, personas["committee2"]
+        )
+        member.goto(f"{live_server.url}/o/demo/committee/cases/{case.pk}/")
+        member.get_by_label("Path", exact=True).select_option("restorative")
+        member.get_by_role("button", name="Propose this path").click()
+        expect(member.get_by_text("Proposed.")).to_be_visible()
+        member.get_by_label("What is it?").select_option("statement")
+        member.get_by_label("What to record").fill(
+            "The respondent's statement, in their words."
+        )
+        member.get_by_role("button", name="Add to the panel's records").click()
+        expect(
+            member.get_by_text("The respondent's statement, in their words.")
+        ).to_be_visible()
+        screenshot(member, f"case-committee-working-{mode(javascript)}")
+        member.context.close()
+
+        survivor = signed_in_page(
+            chromium, javascript, live_server, personas["survivor"]
+        )
+        survivor.goto(f"{live_server.url}/my/cases/{case.pk}/")
+        expect(
+            survivor.get_by_text("The panel proposes: Restorative process")
+        ).to_be_visible()
+        expect(
+            survivor.get_by_text("The respondent's statement")
+        ).to_have_count(0)
+        screenshot(survivor, f"case-path-{mode(javascript)}")
+        survivor.get_by_role("button", name="I agree to this").click()
+        expect(survivor.get_by_text("Thank you. The panel")).to_be_visible()
+        survivor.get_by_text("Pause or withdraw").click()
+        survivor.get_by_role("button", name="Pause my case").click()
+        expect(
+            survivor.get_by_text("Its deadlines have stopped").first
+        ).to_be_visible()
+        survivor.get_by_text("Resume or withdraw").click()
+        survivor.get_by_role("button", name="Resume my case").click()
+        expect(survivor.get_by_text("Your case is resumed.")).to_be_visible()
+        expect(
+            survivor.get_by_text("You agreed how to take this forward.")
+        ).to_be_visible()
+        expect(survivor.get_by_text("Integrity: all")).to_be_visible()
+        with survivor.expect_download() as download:
+            survivor.get_by_role(
+                "link", name="proof of ledger entry"
+            ).first.click()
+        path = tmp_path / "entry.json"
+        download.value.save_as(path)
+        checked = check_bundle(
+            path.read_text(encoding="utf-8"), trusted_key=log_verifier_key()
+        )
+        assert "case_submitted" in checked.message
+        survivor.context.close()
+
+    def test_the_committee_sets_its_deadlines(
+        self, live_server, chromium, personas, javascript
+    ):
+        from faced.orgs.models import Organization
+
+        member = signed_in_page(
+            chromium, javascript, live_server, personas["committee1"]
+        )
+        member.goto(live_server.url + "/home/")
+        member.get_by_role("link", name="The committee's deadlines").click()
+        # The server's refusal of bad input is tested without a browser
+        # (DeadlineTests): here the browser's own range check would stop
+        # the form first.
+        member.get_by_label("Days to appeal a finding").fill("21")
+        member.get_by_role("button", name="Save the deadlines").click()
+        expect(member.get_by_text("Saved.")).to_be_visible()
+        screenshot(member, f"committee-deadlines-{mode(javascript)}")
+        assert Organization.objects.get(slug="demo").appeal_days == 21
+        member.context.close()
+
+
+class AppealJourneyTests:
+    def test_the_survivor_appeals_and_a_separate_panel_decides(
+        self, live_server, chromium, personas, javascript
+    ):
+        """Given a finding in effect, the survivor appeals it; an appeals
+        member sets a panel of two, both declare no conflict, read the
+        case, and sign a decision varying the outcome; the survivor sees
+        the decision beside the original finding, with its integrity."""
+        from faced.cases.tests.test_hostile_leadership import decide_a_case
+
+        case, _finding = decide_a_case(personas)
+        survivor = signed_in_page(
+            chromium, javascript, live_server, personas["survivor"]
+        )
+        survivor.goto(f"{live_server.url}/my/cases/{case.pk}/")
+        survivor.get_by_text("Appeal this finding").click()
+        survivor.get_by_label("Why should the finding be looked at").fill(
+            "The measures do not keep me safe at events."
+        )
+        survivor.get_by_role("button", name="Lodge the appeal").click()
+        expect(survivor.get_by_text("The appeal is lodged.")).to_be_visible()
+        survivor.context.close()
+
+        first = signed_in_page(
+            chromium, javascript, live_server, personas["appeals"]
+        )
+        first.goto(live_server.url + "/home/")
+        first.get_by_role("link", name=case.reference).click()
+        first.get_by_label("appeals", exact=True).check()
+        first.get_by_label("appeals2").check()
+        first.get_by_role("button", name="Set the appeals panel").click()
+        expect(first.get_by_text("The appeals panel is set.")).to_be_visible()
+        first.get_by_role("button", name="I have no conflict").click()
+        expect(
+            first.get_by_text("The measures do not keep me safe")
+        ).to_be_visible()
+        expect(
+            first.get_by_text("The panel believes the survivor.")
+        ).to_be_visible()
+        first.get_by_label("Vary the finding's outcome").check()
+        first.get_by_label("New outcome").select_option("partly_upheld")
+        first.get_by_label("Reasons").fill(
+            "The finding stands in part; the measures are widened."
+        )
+        first.get_by_role("button", name="Save the draft decision").click()
+        first.get_by_role("button", name="Sign this decision").click()
+        expect(
+            first.get_by_text("takes effect once a majority")
+        ).to_be_visible()
+        screenshot(first, f"appeal-panel-{mode(javascript)}")
+        first.context.close()
+
+        second = signed_in_page(
+            chromium, javascript, live_server, personas["appeals2"]
+        )
+        second.goto(live_server.url + "/home/")
+        second.get_by_role("link", name=case.reference).click()
+        second.get_by_role("button", name="I have no conflict").click()
+        second.get_by_role("button", name="Sign this decision").click()
+        expect(second.get_by_text("The decision is in effect")).to_be_visible()
+        second.context.close()
+
+        again = signed_in_page(
+            chromium, javascript, live_server, personas["survivor"]
+        )
+        again.goto(f"{live_server.url}/my/cases/{case.pk}/")
+        expect(again.get_by_text("Decided on appeal")).to_be_visible()
+        expect(
+            again.get_by_text("Vary the finding's outcome: Partly upheld")
+        ).to_be_visible()
+        expect(
+            again.get_by_text("The panel believes the survivor.")
+        ).to_be_visible()
+        expect(
+            again.get_by_text(
+                "The appeals panel's decision was signed by a majority"
+            )
+        ).to_be_visible()
+        expect(
+            again.get_by_text("Integrity: every signature is valid")
+        ).to_have_count(2)
+        screenshot(again, f"case-appeal-decided-{mode(javascript)}")
+        again.context.close()
