@@ -38,7 +38,7 @@ from faced.crypto.receipts import (
     derive_receipt_keys,
     new_receipt,
 )
-from faced.ledger.models import LedgerEntry
+from faced.ledger.selectors import published_keys
 from faced.ledger.services import ledger_append
 from faced.orgs.models import RoleAssignment
 from faced.orgs.services import person_reference
@@ -132,11 +132,7 @@ def keys_publish_for_role_holder(sender, *, user, **kwargs) -> None:
     custody = KeyCustody.objects.filter(user=user).first()
     if custody is None:
         return
-    already = LedgerEntry.objects.filter(
-        event_type="keys_created",
-        leaf_data__contains=f'"person":"{person_reference(user)}"',
-    ).exists()
-    if not already:
+    if published_keys(person_reference(user)) is None:
         _publish_keys(
             user, bytes(custody.box_public_key), bytes(custody.verify_key)
         )

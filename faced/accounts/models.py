@@ -150,6 +150,10 @@ class ContactAddress(models.Model):
         on_delete=models.CASCADE,
         related_name="contact_address",
     )
+    # Set with the change a notice is about, in the same transaction;
+    # cleared when the notice is sent. The task queue then holds no list of
+    # whom a change concerns.
+    notice_pending = models.BooleanField(default=False)
     sealed_email = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True)
 

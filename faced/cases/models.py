@@ -223,6 +223,9 @@ class Finding(models.Model):
     # effect; the ledger entry carries the same, and integrity checks
     # compare them.
     decision = models.CharField(max_length=20, blank=True)
+    # The last moment a finding in effect may be appealed, fixed when it
+    # takes effect.
+    appeal_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-drafted_at"]
@@ -310,6 +313,7 @@ class Appeal(models.Model):
     class Side(models.TextChoices):
         SURVIVOR = "survivor", _("The survivor")
         RESPONDENT = "respondent", _("The respondent")
+        BOTH = "both", _("Both sides")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     case = models.ForeignKey(

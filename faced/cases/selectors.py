@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
-from faced.cases.models import Case, CasePath
+from faced.cases.models import Case
 from faced.cases.services import case_reference
 from faced.ledger import merkle
 from faced.ledger.log_key import log_public_key, log_signer
@@ -82,6 +82,15 @@ TIMELINE_WORDS = {
     "panel_record_added": _(
         "The panel added to its own records (a note, a statement or evidence)."
     ),
+    "appeal_joined": _(
+        "The other side appealed too; one appeals panel hears both."
+    ),
+    "case_resent": _(
+        "The case was sent again to the members who may hear it."
+    ),
+    "seat_vacated": _(
+        "A member left the panel: they no longer hold the role."
+    ),
     "path_proposed": _("The panel proposed how to take this forward."),
     "path_agreed": _("You agreed how to take this forward."),
     "case_paused": _("You paused your case."),
@@ -138,11 +147,7 @@ def timeline(case: Case) -> list[TimelineEvent]:
 def _words(event_type: str, event: dict) -> object:
     if event_type == "deadline_missed":
         return DEADLINE_WORDS.get(event.get("deadline"), event_type)
-    words = TIMELINE_WORDS.get(event_type, event_type)
-    if event_type in ("path_proposed", "path_agreed"):
-        path = dict(CasePath.choices).get(event.get("path"), "")
-        return f"{words} ({path})"
-    return words
+    return TIMELINE_WORDS.get(event_type, event_type)
 
 
 @dataclass(frozen=True)
@@ -155,11 +160,33 @@ class TimelineIntegrity:
     problems: list[str]
 
 
-def timeline_integrity(events: list[TimelineEvent]) -> TimelineIntegrity:
-    """Check the latest checkpoint's signature with the log's key, then
-    each entry's inclusion proof against the root it signs. Entries newer
-    than the checkpoint are pending: the worker signs a new one soon."""
+def timeline_integrity(
+    case: Case, events: list[TimelineEvent]
+) -> TimelineIntegrity:
+    """Check that the history is whole (each entry is about this case and
+    names the one before it, from the submission on), then the latest
+    checkpoint's signature with the log's key, then each entry's inclusion
+    proof against the root it signs. Entries newer than the checkpoint are
+    pending: the worker signs a new one soon."""
     problems = []
+    previous = None
+    for event in events:
+        about = json.loads(event.leaf_data).get("event", {})
+        if about.get("case") != case_reference(case):
+            problems.append(
+                gettext_now("Entry %(n)s is not about this case.")
+                % {"n": event.sequence}
+            )
+        if about.get("previous") != previous:
+            problems.append(
+                gettext_now(
+                    "Entry %(n)s follows entry %(m)s of this case, which is "
+                    "missing from its history: entries were hidden or "
+                    "removed."
+                )
+                % {"n": event.sequence, "m": about.get("previous")}
+            )
+        previous = event.sequence
     if not events or '"type":"case_submitted"' not in events[0].leaf_data:
         # Every case's history starts with its submission; a case without
         # it has had entries removed from the log.

@@ -39,6 +39,7 @@ from faced.crypto.envelope import (
 from faced.crypto.keys import PersonKeys
 from faced.crypto.signing import canonical_json, sign, verify
 from faced.ledger.models import LedgerEntry
+from faced.ledger.selectors import published_keys
 from faced.ledger.services import ledger_append
 from faced.notify.services import notify
 from faced.orgs.models import Organization, RoleAssignment
@@ -280,10 +281,11 @@ def _case_key(case: Case, reader, keys: PersonKeys) -> bytes:
 
 
 def eligible_for_panel(case: Case) -> list:
-    """Committee members who may sit on the panel: not kept off by the
-    survivor, and not already removed for a conflict."""
-    excluded = set(case.exclusions.values_list("member_id", flat=True))
-    conflicted = set(
+    """Committee members who may sit on the panel: not the survivor, not
+    kept off by the survivor, and not already removed for a conflict."""
+    barred = {case.survivor_id}
+    barred |= set(case.exclusions.values_list("member_id", flat=True))
+    barred |= set(
         case.panel.filter(has_conflict=True).values_list(
             "member_id", flat=True
         )
@@ -291,7 +293,7 @@ def eligible_for_panel(case: Case) -> list:
     return [
         member
         for member in committee_members(case.organization)
-        if member.pk not in excluded | conflicted
+        if member.pk not in barred
     ]
 
 
@@ -366,6 +368,8 @@ def panel_assign(
 def _panel_key_share(case: Case, holder, keys: PersonKeys, members) -> None:
     """Seal the panel key to each of MEMBERS who lacks a copy: a new key for
     a case's first panel, otherwise the HOLDER's copy of it."""
+    if any(member.pk == case.survivor_id for member in members):
+        raise CaseError(_("The panel's own records are not the survivor's."))
     existing = set(case.panel_keys.values_list("reader_id", flat=True))
     if existing:
         panel_key = _panel_key(case, holder, keys)
@@ -413,6 +417,13 @@ def conflict_declare(*, case: Case, member, has_conflict: bool) -> None:
         if has_conflict:
             CaseKey.objects.filter(case=case, reader=member).delete()
             PanelKey.objects.filter(case=case, reader=member).delete()
+            # A signature on a draft counts only while its signer sits.
+            FindingSignature.objects.filter(
+                member=member,
+                finding__case=case,
+                finding__appeal=None,
+                finding__effective_at=None,
+            ).delete()
         ledger_append(
             event_type="conflict_declared",
             payload={
@@ -460,18 +471,6 @@ def _active_panel(case: Case):
     ]
 
 
-def panel_size(case: Case) -> int:
-    """Everyone on the panel but those removed for a conflict, including
-    members who have not declared yet: a finding cannot take effect before
-    they have had their say."""
-    return case.panel.exclude(has_conflict=True).count()
-
-
-def quorum(case: Case) -> int:
-    """A majority of the panel."""
-    return panel_size(case) // 2 + 1
-
-
 def effective_finding(case: Case) -> Finding | None:
     """The first panel's finding in effect, unless an appeal sent it back
     to the panel: then the panel drafts a new one."""
@@ -508,16 +507,21 @@ def signing_members(finding: Finding) -> list:
     ]
 
 
+# Nobody decides alone: a panel left with one member is topped up first.
+MINIMUM_SIGNERS = 2
+
+
 def signing_quorum(finding: Finding) -> tuple[int, int]:
     """(quorum, panel size) for FINDING: a majority of everyone on its
-    panel not removed for a conflict, members yet to declare included."""
+    panel not removed for a conflict, members yet to declare included,
+    and never fewer than two."""
     seats = (
         finding.appeal.panel
         if finding.appeal_id is not None
         else finding.case.panel
     )
     size = seats.exclude(has_conflict=True).count()
-    return size // 2 + 1, size
+    return max(MINIMUM_SIGNERS, size // 2 + 1), size
 
 
 def finding_draft(
@@ -539,6 +543,7 @@ def finding_draft(
         raise CaseError(_("Give the reasons for the finding."))
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
+        _refuse_if_withdrawn(locked)
         _refuse_while_paused(locked)
         if effective_finding(locked) is not None:
             raise CaseError(
@@ -603,17 +608,32 @@ def finding_commitment(body: dict) -> str:
 def finding_sign(*, finding: Finding, member, keys: PersonKeys) -> bool:
     """A panel member signs the finding's exact content with their Ed25519
     key. Returns True when this signature completes the quorum: then the
-    finding takes effect, its commitment and every signature go into the
-    ledger, and the survivor sees it at once."""
+    finding takes effect, its commitment and the signatures of the members
+    sitting go into the ledger, and the survivor sees it at once.
+
+    FINDING is the draft the member read: a draft replaced since is
+    refused, so nobody signs a text they have not seen."""
     case = finding.case
     if member not in signing_members(finding):
         raise CaseError(_("Only the case's panel can sign its finding."))
-    if finding.appeal_id is None:
-        _refuse_while_paused(case)
     body = finding_open(finding=finding, reader=member, keys=keys)
     signature = sign(keys.signing_seed, body)
     with transaction.atomic():
-        locked = Finding.objects.select_for_update().get(pk=finding.pk)
+        # The case first, as drafting does: a redraft and a signature
+        # queue behind each other rather than interleave.
+        locked_case = Case.objects.select_for_update().get(pk=case.pk)
+        _refuse_if_withdrawn(locked_case)
+        if finding.appeal_id is None:
+            _refuse_while_paused(locked_case)
+        locked = Finding.objects.select_for_update().filter(pk=finding.pk)
+        locked = locked.first()
+        if locked is None:
+            raise CaseError(
+                _(
+                    "This draft was replaced by a newer one. Read the new "
+                    "draft before you sign."
+                )
+            )
         if locked.effective_at is not None:
             raise CaseError(_("This finding is signed and in effect."))
         if locked.signatures.filter(member=member).exists():
@@ -621,7 +641,12 @@ def finding_sign(*, finding: Finding, member, keys: PersonKeys) -> bool:
         FindingSignature.objects.create(
             finding=locked, member=member, signature=signature
         )
-        signatures = list(locked.signatures.select_related("member"))
+        sitting = {m.pk for m in signing_members(locked)}
+        signatures = [
+            s
+            for s in locked.signatures.select_related("member")
+            if s.member_id in sitting
+        ]
         if len(signatures) < signing_quorum(locked)[0]:
             return False
         decision = body.get("decision")
@@ -634,10 +659,7 @@ def finding_sign(*, finding: Finding, member, keys: PersonKeys) -> bool:
                 **(
                     {}
                     if decision is None
-                    else {
-                        "appeal": f"appeal/{locked.appeal_id}",
-                        "decision": decision,
-                    }
+                    else {"appeal": f"appeal/{locked.appeal_id}"}
                 ),
                 "commitment": finding_commitment(body),
                 "signatures": [
@@ -654,20 +676,27 @@ def finding_sign(*, finding: Finding, member, keys: PersonKeys) -> bool:
         locked.effective_at = timezone.now()
         locked.ledger_sequence = entry.sequence
         locked.decision = decision or ""
-        locked.save(
-            update_fields=["effective_at", "ledger_sequence", "decision"]
-        )
+        fields = ["effective_at", "ledger_sequence", "decision"]
         if decision is None:
-            Case.objects.filter(pk=case.pk).update(state=CaseState.FINDING)
-            Case.objects.filter(pk=case.pk, responded_at=None).update(
-                responded_at=locked.effective_at
+            # Fixed now: a later change of the organization's setting
+            # does not close (or reopen) this finding's window.
+            locked.appeal_until = locked.effective_at + dt.timedelta(
+                days=case.organization.appeal_days
+            )
+            fields.append("appeal_until")
+        locked.save(update_fields=fields)
+        if decision is None:
+            locked_case.state = CaseState.FINDING
+            locked_case.responded_at = (
+                locked_case.responded_at or locked.effective_at
             )
         else:
-            Case.objects.filter(pk=case.pk).update(
-                state=CaseState.UNDER_WAY
+            locked_case.state = (
+                CaseState.UNDER_WAY
                 if decision == "send_back"
                 else CaseState.DECIDED
             )
+        locked_case.save(update_fields=["state", "responded_at"])
         notify(
             [
                 case.survivor,
@@ -678,12 +707,24 @@ def finding_sign(*, finding: Finding, member, keys: PersonKeys) -> bool:
     return True
 
 
-def finding_integrity(*, finding: Finding, body: dict) -> list[str]:
-    """What does not hold about a finding in effect: each signature must
-    verify against its signer's published key, and the ledger entry must
-    commit to this content with these signatures. Empty when all holds."""
-    from faced.accounts.models import KeyCustody
+def _refuse_if_withdrawn(case: Case) -> None:
+    if case.state == CaseState.WITHDRAWN:
+        raise CaseError(
+            _(
+                "The survivor withdrew this report. What was decided "
+                "stays on the record; nothing new can be decided."
+            )
+        )
 
+
+def finding_integrity(*, finding: Finding, body: dict) -> list[str]:
+    """What does not hold about a finding (or appeal decision) in effect:
+    its ledger entry must be about this case and commit to this content;
+    the signatures stored must be the ones the entry lists, at least a
+    quorum of them, each by a member of the panel that heard it, and each
+    valid under the signing key the ledger published for that member (not
+    the one in the key table, which the database could swap). Empty when
+    all holds."""
     problems = []
     entry = LedgerEntry.objects.filter(
         sequence=finding.ledger_sequence
@@ -691,32 +732,44 @@ def finding_integrity(*, finding: Finding, body: dict) -> list[str]:
     if entry is None:
         return [_("The finding's ledger entry is missing.")]
     event = json.loads(entry.leaf_data)["event"]
-    if event.get("case") != case_reference(finding.case):
+    expected_type = "appeal_decided" if finding.appeal_id else "finding_signed"
+    if (
+        event.get("case") != case_reference(finding.case)
+        or entry.event_type != expected_type
+    ):
         problems.append(_("The finding's ledger entry is about another case."))
     if event.get("commitment") != finding_commitment(body):
         problems.append(_("The finding's text differs from what was signed."))
-    if (event.get("decision") or "") != finding.decision or (
-        body.get("decision") or ""
-    ) != finding.decision:
+    if (body.get("decision") or "") != finding.decision:
         problems.append(_("The appeal decision differs from what was signed."))
     recorded = {
-        s["person"]: s["signature"] for s in event.get("signatures", [])
+        s.get("person"): s.get("signature")
+        for s in event.get("signatures", [])
     }
     stored = list(finding.signatures.select_related("member"))
     if len(stored) != len(recorded):
         problems.append(_("Signatures were added or removed after signing."))
+    seats = (
+        AppealSeat.objects.filter(appeal_id=finding.appeal_id)
+        if finding.appeal_id
+        else PanelSeat.objects.filter(case_id=finding.case_id)
+    )
+    panel = set(seats.values_list("member_id", flat=True))
+    if len(recorded) < MINIMUM_SIGNERS:
+        problems.append(_("Fewer members signed it than a decision needs."))
     for signature in stored:
         reference = person_reference(signature.member)
-        verify_key = (
-            KeyCustody.objects.filter(user=signature.member)
-            .values_list("verify_key", flat=True)
-            .first()
-        )
+        published = published_keys(reference) or {}
+        try:
+            verify_key = base64.b64decode(published.get("verify_key", ""))
+        except ValueError:
+            verify_key = b""
         if (
-            recorded.get(reference)
+            signature.member_id not in panel
+            or recorded.get(reference)
             != base64.b64encode(bytes(signature.signature)).decode("ascii")
             or not verify_key
-            or not verify(bytes(verify_key), body, bytes(signature.signature))
+            or not verify(verify_key, body, bytes(signature.signature))
         ):
             problems.append(
                 _("The signature of %(who)s does not hold.")
@@ -738,6 +791,7 @@ def measure_issue(
     enforcement needs (who, what, until when), never the case."""
     if member not in _active_panel(case):
         raise CaseError(_("Only the case's panel can issue measures."))
+    _refuse_if_withdrawn(case)
     if not subject.strip() or not measure.strip():
         raise CaseError(_("Say who the measure is about and what it is."))
     leaders = [
@@ -847,8 +901,9 @@ def measure_acknowledge(*, notice: MeasureNotice, leader) -> None:
 def message_send(*, case: Case, author, keys: PersonKeys, text: str) -> None:
     """A message between the survivor and the panel, both ways, encrypted
     under the case key (anonymous survivors included: their receipt holds
-    their key)."""
-    if not may_read(case, author):
+    their key). An appeals panel reads the conversation; it does not
+    write in it."""
+    if author.pk != case.survivor_id and author not in _active_panel(case):
         raise CaseError(
             _("Only the survivor and the case's panel can write here.")
         )
@@ -958,11 +1013,7 @@ def _refuse_while_paused(case: Case) -> None:
 
 # The panel's own records: notes, statements and evidence.
 
-PANEL_RECORD_EVENTS = {
-    CaseDocument.Kind.NOTE: "note",
-    CaseDocument.Kind.STATEMENT: "statement",
-    CaseDocument.Kind.EVIDENCE: "evidence",
-}
+PANEL_RECORD_KINDS = set(CaseDocument.PANEL_ONLY)
 
 
 def panel_record_add(
@@ -974,7 +1025,8 @@ def panel_record_add(
     does not."""
     if member not in _active_panel(case):
         raise CaseError(_("Only the case's panel can add to its records."))
-    if kind not in PANEL_RECORD_EVENTS:
+    _refuse_if_withdrawn(case)
+    if kind not in PANEL_RECORD_KINDS:
         raise CaseError(_("Choose what kind of record this is."))
     text = text.strip()
     if not text:
@@ -1001,9 +1053,10 @@ def panel_record_add(
         document.save(update_fields=["wrapped_key", "ciphertext"])
         ledger_append(
             event_type="panel_record_added",
+            # Not the kind: a statement from the respondent would tell
+            # the public ledger more about the case than it should.
             payload={
                 "case": case_reference(case),
-                "kind": PANEL_RECORD_EVENTS[kind],
                 "by": person_reference(member),
             },
         )
@@ -1013,7 +1066,11 @@ def panel_record_add(
 def panel_records_open(*, case: Case, reader, keys: PersonKeys) -> list[dict]:
     """The panel's own records, oldest first, for those holding the panel
     key; nobody else gets any."""
-    if not PanelKey.objects.filter(case=case, reader=reader).exists():
+    if (
+        reader.pk == case.survivor_id
+        or not may_read(case, reader)
+        or not PanelKey.objects.filter(case=case, reader=reader).exists()
+    ):
         return []
     panel_key = _panel_key(case, reader, keys)
     kinds = dict(CaseDocument.Kind.choices)
@@ -1065,22 +1122,33 @@ def path_propose(*, case: Case, member, path: str) -> None:
             raise CaseError(_("This report was withdrawn."))
         locked.proposed_path = path
         locked.save(update_fields=["proposed_path"])
+        # The ledger says a path was proposed, not which: the path
+        # itself shows on the survivor's and the panel's pages.
         ledger_append(
             event_type="path_proposed",
-            payload={"case": case_reference(locked), "path": path},
+            payload={"case": case_reference(locked)},
         )
         _mark_responded(locked)
         notify([locked.survivor])
 
 
-def path_agree(*, case: Case, survivor) -> None:
-    """The survivor agrees to the path the panel proposed."""
+def path_agree(*, case: Case, survivor, path: str) -> None:
+    """The survivor agrees to PATH, the path the panel proposed as they
+    read it: a proposal changed since is refused."""
     if survivor.pk != case.survivor_id:
         raise CaseError(_("Only the person who reported can choose."))
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
+        _refuse_if_withdrawn(locked)
         if not locked.proposed_path:
             raise CaseError(_("The panel has not proposed a path yet."))
+        if path != locked.proposed_path:
+            raise CaseError(
+                _(
+                    "The panel changed its proposal since you read it. "
+                    "Read it again before you agree."
+                )
+            )
         if locked.path == locked.proposed_path:
             raise CaseError(_("You have agreed to this path already."))
         locked.path = locked.proposed_path
@@ -1090,8 +1158,7 @@ def path_agree(*, case: Case, survivor) -> None:
             fields.append("state")
         locked.save(update_fields=fields)
         ledger_append(
-            event_type="path_agreed",
-            payload={"case": case_reference(locked), "path": locked.path},
+            event_type="path_agreed", payload={"case": case_reference(locked)}
         )
         notify(_active_panel(locked))
 
@@ -1125,9 +1192,17 @@ def case_resume(*, case: Case, survivor) -> None:
         if locked.paused_at is None:
             raise CaseError(_("This case is not paused."))
         paused_for = timezone.now() - locked.paused_at
-        if locked.state == CaseState.SUBMITTED:
+        # Only deadlines still ahead when the case was paused move on: one
+        # already missed stays missed, flagged or not.
+        if (
+            locked.state == CaseState.SUBMITTED
+            and locked.acknowledge_by > locked.paused_at
+        ):
             locked.acknowledge_by += paused_for
-        if locked.responded_at is None:
+        if (
+            locked.responded_at is None
+            and locked.respond_by > locked.paused_at
+        ):
             locked.respond_by += paused_for
         locked.paused_at = None
         locked.save(
@@ -1296,30 +1371,45 @@ APPEAL_DECISIONS = (
 
 
 def appeal_window_ends(finding: Finding) -> dt.datetime:
-    return finding.effective_at + dt.timedelta(
+    return finding.appeal_until or finding.effective_at + dt.timedelta(
         days=finding.case.organization.appeal_days
     )
 
 
-def appealable_finding(case: Case) -> Finding | None:
-    """The finding in effect that may still be appealed: within the
-    window, and not appealed already."""
+def appealable_finding(case: Case, side: str | None = None) -> Finding | None:
+    """The finding in effect that SIDE may still appeal: within its window,
+    not withdrawn, and not appealed by that side already (the other side
+    may join an appeal not yet decided)."""
     finding = effective_finding(case)
     if (
         finding is None
-        or finding.appeals.exists()
+        or case.state == CaseState.WITHDRAWN
         or timezone.now() > appeal_window_ends(finding)
+    ):
+        return None
+    appeal = finding.appeals.first()
+    if appeal is None:
+        return finding
+    if appeal.decisions.filter(effective_at__isnull=False).exists() or (
+        appeal.side in (side, Appeal.Side.BOTH)
     ):
         return None
     return finding
 
 
 def eligible_for_appeal(case: Case) -> list:
-    """Members of the appeals role who may hear an appeal of CASE: nobody
-    who sat on its first panel, nobody the survivor kept off it. (Nobody
-    in leadership holds the appeals role: the roles refuse it.)"""
-    barred = set(case.panel.values_list("member_id", flat=True)) | set(
-        case.exclusions.values_list("member_id", flat=True)
+    """Members of the appeals role who may hear an appeal of CASE: not the
+    survivor, nobody who sat on its first panel, nobody the survivor kept
+    off it. (Nobody in leadership holds the appeals role: the roles refuse
+    it.)"""
+    barred = {case.survivor_id}
+    barred |= set(case.panel.values_list("member_id", flat=True))
+    barred |= set(case.exclusions.values_list("member_id", flat=True))
+    # Nor anyone who stepped aside from an appeal of it.
+    barred |= set(
+        AppealSeat.objects.filter(
+            appeal__case=case, has_conflict=True
+        ).values_list("member_id", flat=True)
     )
     return [
         assignment.user
@@ -1338,7 +1428,9 @@ def appeal_lodge(
     """The survivor, or a panel member on the respondent's behalf, appeals
     the finding within the window. The grounds are encrypted under the case
     key, which is sealed to every eligible member of the appeals role until
-    an appeals panel is set."""
+    an appeals panel is set. One appeal is heard per finding: a side that
+    appeals while the other's appeal waits for its decision joins it, its
+    grounds beside the other's."""
     if appellant.pk == case.survivor_id:
         side = Appeal.Side.SURVIVOR
     elif appellant in _active_panel(case):
@@ -1350,86 +1442,140 @@ def appeal_lodge(
     grounds = grounds.strip()
     if not grounds:
         raise CaseError(_("Say why the finding should be looked at again."))
-    members = eligible_for_appeal(case)
-    if len(members) < 2:
-        raise CaseError(
-            _(
-                "This organization does not have two appeals members who "
-                "could hear this appeal. Nothing was sent; the committee "
-                "can ask the organization to appoint them."
-            )
-        )
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
-        if locked.state == CaseState.WITHDRAWN:
-            raise CaseError(_("This report was withdrawn."))
-        finding = appealable_finding(locked)
+        _refuse_if_withdrawn(locked)
+        finding = appealable_finding(locked, side)
         if finding is None:
             raise CaseError(
                 _(
-                    "There is no finding open to appeal: the window has "
-                    "closed, or an appeal is under way already."
+                    "There is no finding you can appeal: the window has "
+                    "closed, or your appeal is under way already."
                 )
             )
         case_key = _case_key(locked, appellant, keys)
+        appeal = finding.appeals.select_for_update().first()
+        if appeal is not None:
+            items = _grounds_open(appeal, case_key)
+            _grounds_seal(
+                appeal, case_key, [*items, {"side": side, "grounds": grounds}]
+            )
+            appeal.side = Appeal.Side.BOTH
+            appeal.save(update_fields=["side", "wrapped_key", "ciphertext"])
+            ledger_append(
+                event_type="appeal_joined",
+                payload={
+                    "case": case_reference(locked),
+                    "appeal": f"appeal/{appeal.pk}",
+                },
+            )
+            notify(
+                [
+                    locked.survivor,
+                    *_active_panel(locked),
+                    *signing_members_of_appeal(appeal),
+                ]
+            )
+            return appeal
+        members = eligible_for_appeal(locked)
+        if len(members) < MINIMUM_SIGNERS:
+            raise CaseError(
+                _(
+                    "This organization does not have two appeals members "
+                    "who could hear this appeal. Nothing was sent; the "
+                    "committee can ask the organization to appoint them."
+                )
+            )
         appeal = Appeal(
             case=locked, finding=finding, side=side, lodged_by=appellant
         )
-        purpose = f"appeal-{appeal.pk}"
-        item_key = new_content_key()
-        appeal.wrapped_key = encrypt(
-            case_key, item_key, associated_data=_ad(locked, purpose, "key")
-        )
-        appeal.ciphertext = encrypt(
-            item_key,
-            canonical_json({"grounds": grounds[:20000]}),
-            associated_data=_ad(locked, purpose),
-        )
+        _grounds_seal(appeal, case_key, [{"side": side, "grounds": grounds}])
         appeal.save()
-        holders = set(
-            CaseKey.objects.filter(case=locked).values_list(
-                "reader_id", flat=True
-            )
-        )
-        CaseKey.objects.bulk_create(
-            CaseKey(case=locked, reader=member, sealed_key=sealed)
-            for member, sealed in seal_to_confirmed(
-                case_key, [m for m in members if m.pk not in holders]
-            )
-        )
+        _seal_case_key_to(locked, case_key, members)
         locked.state = CaseState.APPEAL
         locked.save(update_fields=["state"])
+        # Not which side appealed: an appeal by the respondent would tell
+        # the public ledger that the finding went against them.
         ledger_append(
             event_type="appeal_lodged",
             payload={
                 "case": case_reference(locked),
                 "appeal": f"appeal/{appeal.pk}",
-                "side": side,
             },
         )
         notify([locked.survivor, *_active_panel(locked), *members])
     return appeal
 
 
-def appeal_grounds_open(*, appeal: Appeal, reader, keys: PersonKeys) -> str:
+def _seal_case_key_to(case: Case, case_key: bytes, members) -> None:
+    """Seal CASE_KEY to each of MEMBERS who lacks a copy."""
+    holders = set(
+        CaseKey.objects.filter(case=case).values_list("reader_id", flat=True)
+    )
+    CaseKey.objects.bulk_create(
+        CaseKey(case=case, reader=member, sealed_key=sealed)
+        for member, sealed in seal_to_confirmed(
+            case_key, [m for m in members if m.pk not in holders]
+        )
+    )
+
+
+def _grounds_seal(appeal: Appeal, case_key: bytes, items: list) -> None:
+    purpose = f"appeal-{appeal.pk}"
+    item_key = new_content_key()
+    appeal.wrapped_key = encrypt(
+        case_key, item_key, associated_data=_ad(appeal.case, purpose, "key")
+    )
+    appeal.ciphertext = encrypt(
+        item_key,
+        canonical_json({"grounds": [dict(item) for item in items]}),
+        associated_data=_ad(appeal.case, purpose),
+    )
+
+
+def _grounds_open(appeal: Appeal, case_key: bytes) -> list[dict]:
+    purpose = f"appeal-{appeal.pk}"
+    try:
+        item_key = decrypt(
+            case_key,
+            bytes(appeal.wrapped_key),
+            associated_data=_ad(appeal.case, purpose, "key"),
+        )
+        body = json.loads(
+            decrypt(
+                item_key,
+                bytes(appeal.ciphertext),
+                associated_data=_ad(appeal.case, purpose),
+            )
+        )
+    except DecryptionError:
+        raise CaseError(
+            _("This could not be opened: its stored data was changed.")
+        ) from None
+    return list(body["grounds"])
+
+
+def appeal_grounds_open(
+    *, appeal: Appeal, reader, keys: PersonKeys
+) -> list[dict]:
+    """Each side's grounds, as [{"side": label, "grounds": text}]."""
     case = appeal.case
     if not may_read(case, reader):
         raise CaseError(_("This appeal opens only to those hearing it."))
-    return _open_under_case_key(
-        case,
-        reader,
-        keys,
-        wrapped_key=appeal.wrapped_key,
-        ciphertext=appeal.ciphertext,
-        purpose=f"appeal-{appeal.pk}",
-    )["grounds"]
+    sides = dict(Appeal.Side.choices)
+    return [
+        {"side": sides.get(item["side"], ""), "grounds": item["grounds"]}
+        for item in _grounds_open(appeal, _case_key(case, reader, keys))
+    ]
 
 
 def appeal_panel_assign(
     *, appeal: Appeal, members: Sequence, assigned_by, keys: PersonKeys
 ) -> list[AppealSeat]:
-    """Any eligible appeals member sets the appeal's panel (at least two);
-    every other appeals member's copy of the case key is destroyed."""
+    """An eligible appeals member holding the case key sets the appeal's
+    panel (at least two), or tops it up when conflicts left fewer than
+    two. Every copy of the case key but the survivor's, the first panel's
+    and the appeals panel's is then destroyed."""
     case = appeal.case
     eligible = {member.pk: member for member in eligible_for_appeal(case)}
     if assigned_by.pk not in eligible:
@@ -1437,19 +1583,31 @@ def appeal_panel_assign(
             _("Only an appeals member who may hear it can do this.")
         )
     chosen = {member.pk: member for member in members}
-    if len(chosen) < 2:
-        raise CaseError(_("An appeals panel has at least two members."))
     if not set(chosen) <= set(eligible):
         raise CaseError(
             _("Only appeals members who did not hear the case can sit.")
         )
     with transaction.atomic():
         locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
-        if locked.panel.exclude(has_conflict=True).exists():
+        _refuse_if_withdrawn(Case.objects.get(pk=case.pk))
+        if locked.decisions.filter(effective_at__isnull=False).exists():
+            raise CaseError(_("This appeal is decided."))
+        if locked.panel.filter(has_conflict__isnull=True).exists() or (
+            locked.panel.filter(has_conflict=False).count() >= MINIMUM_SIGNERS
+        ):
             raise CaseError(_("This appeal has a panel already."))
         case_key = _case_key(case, assigned_by, keys)
-        seats = []
+        staying = {
+            seat.member_id: seat
+            for seat in locked.panel.filter(has_conflict=False)
+        }
+        chosen.update({pk: seat.member for pk, seat in staying.items()})
+        if len(chosen) < MINIMUM_SIGNERS:
+            raise CaseError(_("An appeals panel has at least two members."))
+        seats = list(staying.values())
         for member in chosen.values():
+            if member.pk in staying:
+                continue
             seat, _created = AppealSeat.objects.update_or_create(
                 appeal=locked,
                 member=member,
@@ -1460,17 +1618,14 @@ def appeal_panel_assign(
                 },
             )
             seats.append(seat)
-            if not CaseKey.objects.filter(case=case, reader=member).exists():
-                CaseKey.objects.create(
-                    case=case,
-                    reader=member,
-                    sealed_key=seal_key(
-                        case_key, ledger_confirmed_public_key(member)
-                    ),
-                )
-        CaseKey.objects.filter(
-            case=case, reader_id__in=set(eligible) - set(chosen)
-        ).delete()
+        _seal_case_key_to(case, case_key, chosen.values())
+        keep = {case.survivor_id, *chosen}
+        keep |= set(
+            case.panel.exclude(has_conflict=True).values_list(
+                "member_id", flat=True
+            )
+        )
+        CaseKey.objects.filter(case=case).exclude(reader_id__in=keep).delete()
         ledger_append(
             event_type="appeal_panel_assigned",
             payload={
@@ -1482,8 +1637,17 @@ def appeal_panel_assign(
                 "by": person_reference(assigned_by),
             },
         )
-        notify(chosen.values())
+        notify(m for m in chosen.values() if m.pk not in staying)
     return seats
+
+
+def signing_members_of_appeal(appeal: Appeal) -> list:
+    return [
+        seat.member
+        for seat in appeal.panel.filter(has_conflict=False).select_related(
+            "member"
+        )
+    ]
 
 
 def appeal_conflict_declare(*, appeal: Appeal, member, has_conflict: bool):
@@ -1503,7 +1667,17 @@ def appeal_conflict_declare(*, appeal: Appeal, member, has_conflict: bool):
         seat.declared_at = timezone.now()
         seat.save(update_fields=["has_conflict", "declared_at"])
         if has_conflict:
-            CaseKey.objects.filter(case=appeal.case, reader=member).delete()
+            case = appeal.case
+            # Their copies go, unless they still sit on the first panel
+            # (they cannot: eligibility bars it) or reported the case.
+            if member.pk != case.survivor_id:
+                CaseKey.objects.filter(case=case, reader=member).delete()
+                PanelKey.objects.filter(case=case, reader=member).delete()
+            FindingSignature.objects.filter(
+                member=member,
+                finding__appeal=appeal,
+                finding__effective_at=None,
+            ).delete()
         ledger_append(
             event_type="conflict_declared",
             payload={
@@ -1534,13 +1708,9 @@ def decision_draft(
     majority of the appeals panel has signed it; the original finding
     stays on the record beside it."""
     case = appeal.case
-    if member not in [
-        s.member
-        for s in appeal.panel.filter(has_conflict=False).select_related(
-            "member"
-        )
-    ]:
+    if member not in signing_members_of_appeal(appeal):
         raise CaseError(_("Only the appeal's panel can draft its decision."))
+    _refuse_if_withdrawn(case)
     if decision not in dict(APPEAL_DECISIONS):
         raise CaseError(_("Choose the decision from the list."))
     if decision == "vary" and outcome not in dict(FINDING_OUTCOMES):
@@ -1590,12 +1760,7 @@ def panel_file_share(*, appeal: Appeal, member, keys: PersonKeys) -> None:
     case = appeal.case
     if member not in _active_panel(case):
         raise CaseError(_("Only the case's panel can share its records."))
-    hearing = [
-        s.member
-        for s in appeal.panel.filter(has_conflict=False).select_related(
-            "member"
-        )
-    ]
+    hearing = signing_members_of_appeal(appeal)
     if not hearing:
         raise CaseError(
             _("The appeals panel has not declared its conflicts yet.")
@@ -1610,3 +1775,121 @@ def panel_file_share(*, appeal: Appeal, member, keys: PersonKeys) -> None:
                 "by": person_reference(member),
             },
         )
+
+
+# When nobody can hear a case any more.
+
+
+def panel_is_stuck(case: Case) -> bool:
+    """No panel can be set or topped up: fewer than two sit, and no
+    committee member who may sit holds the case key."""
+    if case.state == CaseState.WITHDRAWN or effective_finding(case):
+        return False
+    if case.panel.exclude(has_conflict=True).count() >= MINIMUM_SIGNERS:
+        return False
+    eligible = [member.pk for member in eligible_for_panel(case)]
+    return not CaseKey.objects.filter(case=case, reader_id__in=eligible)
+
+
+def appeal_is_stuck(appeal: Appeal) -> bool:
+    """The same for an appeal not yet decided."""
+    if appeal.case.state == CaseState.WITHDRAWN or appeal.decisions.filter(
+        effective_at__isnull=False
+    ):
+        return False
+    if appeal.panel.exclude(has_conflict=True).count() >= MINIMUM_SIGNERS:
+        return False
+    eligible = [member.pk for member in eligible_for_appeal(appeal.case)]
+    return not CaseKey.objects.filter(case=appeal.case, reader_id__in=eligible)
+
+
+def case_resend(*, case: Case, holder, keys: PersonKeys) -> int:
+    """When every member who could hear the case (or its appeal) has
+    stepped aside, the survivor — or, for an appeal, a first-panel member
+    — sends the case key again to every member who may now sit, so that
+    a panel can be set. Returns how many it was sent to."""
+    appeal = case.appeals.first()
+    if appeal is not None and appeal_is_stuck(appeal):
+        if holder.pk != case.survivor_id and holder not in _active_panel(case):
+            raise CaseError(_("Only the survivor or the panel can do this."))
+        members = eligible_for_appeal(case)
+        event = {"appeal": f"appeal/{appeal.pk}"}
+    elif panel_is_stuck(case):
+        if holder.pk != case.survivor_id:
+            raise CaseError(_("Only the person who reported can do this."))
+        members = eligible_for_panel(case)
+        event = {}
+    else:
+        raise CaseError(_("Someone can already hear this case."))
+    if len(members) < MINIMUM_SIGNERS:
+        raise CaseError(
+            _(
+                "There are not two members left who may hear it. Nothing "
+                "was sent; the organization needs to appoint more."
+            )
+        )
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        _seal_case_key_to(locked, _case_key(locked, holder, keys), members)
+        ledger_append(
+            event_type="case_resent",
+            payload={"case": case_reference(locked), **event},
+        )
+        notify(members)
+    return len(members)
+
+
+def seats_vacate_on_revoke(sender, *, user, role, organization, **kwargs):
+    """A person who loses the committee or appeals role leaves every panel
+    they sat on through it (their signatures on drafts no longer count)
+    and loses every copy of a key of the organization's cases they no
+    longer have a reason to hold. Runs inside the revoking transaction."""
+    if organization is None or role not in (Role.COMMITTEE, Role.APPEALS):
+        return
+    now = timezone.now()
+    if role == Role.COMMITTEE:
+        seats = PanelSeat.objects.filter(
+            case__organization=organization, member=user
+        ).select_related("case")
+    else:
+        seats = AppealSeat.objects.filter(
+            appeal__case__organization=organization, member=user
+        ).select_related("appeal__case")
+    for seat in seats.exclude(has_conflict=True):
+        case = seat.case if role == Role.COMMITTEE else seat.appeal.case
+        seat.has_conflict = True
+        seat.declared_at = now
+        seat.save(update_fields=["has_conflict", "declared_at"])
+        FindingSignature.objects.filter(
+            member=user, finding__case=case, finding__effective_at=None
+        ).delete()
+        ledger_append(
+            event_type="seat_vacated",
+            payload={
+                "case": case_reference(case),
+                "person": person_reference(user),
+                "reason": "role_revoked",
+            },
+        )
+    for key in CaseKey.objects.filter(
+        reader=user, case__organization=organization
+    ).select_related("case"):
+        if not _still_entitled(key.case, user):
+            key.delete()
+            PanelKey.objects.filter(case=key.case, reader=user).delete()
+
+
+def _still_entitled(case: Case, user) -> bool:
+    """Whether USER has a reason left to hold CASE's key."""
+    if user.pk == case.survivor_id or may_read(case, user):
+        return True
+    if case.panel.filter(member=user, has_conflict__isnull=True).exists():
+        return True
+    if AppealSeat.objects.filter(
+        appeal__case=case, member=user, has_conflict__isnull=True
+    ).exists():
+        return True
+    if not case.panel.exists():
+        return user in eligible_for_panel(case)
+    pending = case.appeals.filter(panel__isnull=True).exists()
+    return pending and user in eligible_for_appeal(case)

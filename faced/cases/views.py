@@ -1,9 +1,12 @@
 """The survivor's report and case pages, and the committee's inbox."""
 
+import uuid
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +18,7 @@ from faced.cases.models import (
     Appeal,
     Case,
     CaseDocument,
+    CaseKey,
     CasePath,
     MeasureNotice,
 )
@@ -27,6 +31,7 @@ from faced.cases.services import (
     appeal_conflict_declare,
     appeal_decision,
     appeal_grounds_open,
+    appeal_is_stuck,
     appeal_lodge,
     appeal_panel_assign,
     appeal_window_ends,
@@ -35,6 +40,7 @@ from faced.cases.services import (
     case_pause,
     case_reference,
     case_report_open,
+    case_resend,
     case_resume,
     case_submit,
     case_withdraw,
@@ -58,13 +64,15 @@ from faced.cases.services import (
     messages_open,
     panel_assign,
     panel_file_share,
+    panel_is_stuck,
     panel_record_add,
     panel_records_open,
     path_agree,
     path_propose,
+    signing_members_of_appeal,
     signing_quorum,
 )
-from faced.ledger.bundle import dumps_bundle
+from faced.ledger.bundle import BundleInvalid, dumps_bundle
 from faced.ledger.models import LedgerEntry
 from faced.ledger.selectors import entry_bundle
 from faced.orgs.models import Organization
@@ -174,10 +182,6 @@ SURVIVOR_ACTIONS = {
             "Your case is resumed. Its deadlines moved on by the pause."
         ),
     ),
-    "agree_path": (
-        path_agree,
-        gettext_lazy("Thank you. The panel now takes it forward this way."),
-    ),
 }
 
 
@@ -199,6 +203,22 @@ def case(request, case_id):
                 messages.success(request, done)
         elif action == "appeal":
             _lodge_appeal(request, item, keys)
+        elif action == "agree_path":
+            try:
+                path_agree(
+                    case=item,
+                    survivor=request.user,
+                    path=request.POST.get("path", ""),
+                )
+            except CaseError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("Thank you. The panel now takes it forward this way."),
+                )
+        elif action == "resend":
+            _resend(request, item, keys)
         else:
             _send_message(request, item, keys)
         return redirect("cases:case", case_id=item.pk)
@@ -215,8 +235,13 @@ def case(request, case_id):
             **_report_context(content),
             **_timeline_context(item, "cases:entry_proof"),
             **_deadline_context(item),
-            **_finding_context(item, request.user, keys, content),
-            **_appeals_context(item, request.user, keys),
+            # The survivor sees what is decided, not the panels' drafts.
+            **_finding_context(
+                item, request.user, keys, content, side="survivor"
+            ),
+            **_appeals_context(item, request.user, keys, decided_only=True),
+            "stuck": panel_is_stuck(item)
+            or any(appeal_is_stuck(a) for a in item.appeals.all()),
             "conversation": messages_open(
                 case=item, reader=request.user, keys=keys
             ),
@@ -250,7 +275,7 @@ def _timeline_context(item, proof_url_name) -> dict:
     timeline = selectors.timeline(item)
     return {
         "timeline": timeline,
-        "timeline_integrity": selectors.timeline_integrity(timeline),
+        "timeline_integrity": selectors.timeline_integrity(item, timeline),
         "proof_url_name": proof_url_name,
     }
 
@@ -272,15 +297,27 @@ def _deadline_context(item) -> dict:
     }
 
 
-def _entry_proof(item, sequence) -> HttpResponse:
+def _entry_proof(request, item, sequence, back) -> HttpResponse:
     entry = LedgerEntry.objects.filter(
         sequence=sequence, subject=case_reference(item)
     ).first()
     if entry is None:
         raise Http404
+    try:
+        bundle = entry_bundle(entry.sequence)
+    except (LookupError, BundleInvalid):
+        # The stored tree cannot prove the entry: the ledger was damaged.
+        messages.error(
+            request,
+            _(
+                "faced cannot make this proof: the ledger's stored hashes "
+                "do not hold. The page's integrity line says more; the "
+                "people who run this server can run `faced ledger verify`."
+            ),
+        )
+        return redirect(back)
     response = HttpResponse(
-        dumps_bundle(entry_bundle(entry.sequence)),
-        content_type="application/json; charset=utf-8",
+        dumps_bundle(bundle), content_type="application/json; charset=utf-8"
     )
     response["Content-Disposition"] = (
         f'attachment; filename="faced-{item.reference}-entry-{sequence}.json"'
@@ -291,7 +328,9 @@ def _entry_proof(item, sequence) -> HttpResponse:
 def entry_proof(request, case_id, sequence):
     """One timeline entry with its inclusion proof, to check offline."""
     item = get_object_or_404(Case, pk=case_id, survivor=request.user)
-    return _entry_proof(item, sequence)
+    return _entry_proof(
+        request, item, sequence, reverse("cases:case", args=[item.pk])
+    )
 
 
 def _lodge_appeal(request, item, keys) -> None:
@@ -405,7 +444,11 @@ def committee_case(request, org, case_id):
             "message_hint": _(
                 "The survivor and the panel read it; nobody else."
             ),
-            **_finding_context(item, request.user, keys, content),
+            **_finding_context(
+                item, request.user, keys, content, side="respondent"
+            ),
+            "stuck": on_panel
+            and any(appeal_is_stuck(a) for a in item.appeals.all()),
             **(
                 _appeals_context(item, request.user, keys)
                 if on_panel
@@ -419,7 +462,12 @@ def committee_entry_proof(request, org, case_id, sequence):
     _organization, item = _committee_case_of(request, org, case_id)
     if not may_read(item, request.user):
         raise Http404
-    return _entry_proof(item, sequence)
+    return _entry_proof(
+        request,
+        item,
+        sequence,
+        reverse("committee:case", args=[org, item.pk]),
+    )
 
 
 def committee_deadlines(request, org):
@@ -502,24 +550,33 @@ def _signed_context(finding, reader, keys, prefix) -> dict:
     }
 
 
-def _finding_context(item, reader, keys, may_open) -> dict:
+def _finding_context(item, reader, keys, may_open, *, side) -> dict:
+    """The first panel's finding; for the survivor (SIDE "survivor") only
+    once in effect. With the appeal window SIDE may still use."""
     finding = first_finding(item)
+    if side == "survivor" and finding is not None:
+        finding = (
+            item.findings.filter(appeal=None, effective_at__isnull=False)
+            .order_by("-effective_at")
+            .first()
+        )
     if finding is None or not may_open:
         return {"finding": None}
     context = _signed_context(finding, reader, keys, "finding")
-    appealable = appealable_finding(item)
+    appealable = appealable_finding(item, side)
     context["appeal_until"] = (
         appeal_window_ends(appealable) if appealable else None
     )
     return context
 
 
-def _appeals_context(item, reader, keys) -> dict:
-    """Each appeal with its grounds and decision, newest first."""
+def _appeals_context(item, reader, keys, *, decided_only=False) -> dict:
+    """Each appeal with its grounds and decision, newest first (with
+    DECIDED_ONLY, a decision shows only once in effect)."""
     appeals = []
     decisions = dict(APPEAL_DECISIONS)
     for appeal in item.appeals.all():
-        entry = {"appeal": appeal}
+        entry = {"appeal": appeal, "stuck": appeal_is_stuck(appeal)}
         try:
             entry["grounds"] = appeal_grounds_open(
                 appeal=appeal, reader=reader, keys=keys
@@ -527,12 +584,45 @@ def _appeals_context(item, reader, keys) -> dict:
         except CaseError as error:
             entry["grounds_problem"] = str(error)
         decision = appeal_decision(appeal)
+        if decided_only and decision and decision.effective_at is None:
+            decision = None
+        entry["hearing"] = bool(signing_members_of_appeal(appeal))
         if decision is not None:
             entry.update(_signed_context(decision, reader, keys, "decision"))
             body = entry.get("decision_body") or {}
             entry["decision_words"] = decisions.get(body.get("decision"))
         appeals.append(entry)
     return {"appeals": appeals}
+
+
+def _resend(request, item, keys) -> None:
+    try:
+        count = case_resend(case=item, holder=request.user, keys=keys)
+    except CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Sent again to %(n)s members who may hear it.") % {"n": count},
+        )
+
+
+def _draft_posted(request, drafts):
+    """The draft the person read and now signs, by the id the page gave:
+    a draft replaced since is not found, and the service says so."""
+    try:
+        pk = int(request.POST.get("finding", ""))
+    except ValueError:
+        raise CaseError(_("There is no draft to sign.")) from None
+    draft = drafts.filter(pk=pk).first()
+    if draft is None:
+        raise CaseError(
+            _(
+                "This draft was replaced by a newer one. Read the new draft "
+                "before you sign."
+            )
+        )
+    return draft
 
 
 def _send_message(request, item, keys) -> None:
@@ -556,6 +646,9 @@ def _committee_action(request, item, keys) -> None:
         return
     if action == "appeal":
         _lodge_appeal(request, item, keys)
+        return
+    if action == "resend":
+        _resend(request, item, keys)
         return
     post = request.POST
     user = request.user
@@ -600,9 +693,9 @@ def _committee_action(request, item, keys) -> None:
                 "it."
             )
         elif action == "sign_finding":
-            finding = first_finding(item)
-            if finding is None:
-                raise CaseError(_("There is no finding to sign."))
+            finding = _draft_posted(
+                request, item.findings.filter(appeal=None, effective_at=None)
+            )
             done = (
                 _("Signed. The finding is in effect and the survivor sees it.")
                 if finding_sign(finding=finding, member=user, keys=keys)
@@ -642,7 +735,9 @@ def _committee_action(request, item, keys) -> None:
                 "Added to the panel's records. The survivor does not see it."
             )
         elif action == "share_records":
-            appeal = item.appeals.filter(pk=post.get("appeal")).first()
+            appeal = _uuid_or_none(post.get("appeal")) and (
+                item.appeals.filter(pk=post.get("appeal")).first()
+            )
             if appeal is None:
                 raise CaseError(_("There is no such appeal."))
             panel_file_share(appeal=appeal, member=user, keys=keys)
@@ -666,6 +761,8 @@ def leadership_home(request, org):
     if keys is None:
         return redirect("accounts:signin")
     if request.method == "POST":
+        if _uuid_or_none(request.POST.get("notice")) is None:
+            raise Http404
         notice = get_object_or_404(
             MeasureNotice,
             pk=request.POST.get("notice"),
@@ -773,6 +870,9 @@ def appeal_case(request, org, appeal_id):
                 s for s in panel if s.has_conflict is not True
             ],
             "eligible": eligible_for_appeal(item),
+            "may_assign": CaseKey.objects.filter(
+                case=item, reader=request.user
+            ).exists(),
             **_report_context(content),
             **(
                 _signed_context(appeal.finding, request.user, keys, "finding")
@@ -843,9 +943,9 @@ def _appeal_action(request, appeal, keys) -> None:
                 "reviews and signs it."
             )
         elif action == "sign_decision":
-            decision = appeal_decision(appeal)
-            if decision is None:
-                raise CaseError(_("There is no decision to sign."))
+            decision = _draft_posted(
+                request, appeal.decisions.filter(effective_at=None)
+            )
             done = (
                 _(
                     "Signed. The decision is in effect; the survivor and the "
@@ -864,3 +964,10 @@ def _appeal_action(request, appeal, keys) -> None:
     else:
         if done:
             messages.success(request, done)
+
+
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

@@ -129,7 +129,7 @@ def create_demo_cases(users: dict, password: str) -> None:
         text="Yes, I would like it looked into properly. (Demo message.)",
     )
     path_propose(case=heard, member=first, path="investigation")
-    path_agree(case=heard, survivor=survivor)
+    path_agree(case=heard, survivor=survivor, path="investigation")
     panel_record_add(
         case=heard,
         member=second,

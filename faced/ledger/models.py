@@ -17,12 +17,17 @@ class LedgerEntry(models.Model):
     event_type = models.CharField(max_length=60, db_index=True)
     # What the event is about (its "case" field), so that a case's
     # timeline is an index lookup rather than a scan of the whole log.
-    subject = models.CharField(max_length=80, blank=True, db_index=True)
+    subject = models.CharField(max_length=80, blank=True)
     leaf_data = models.TextField()
     leaf_hash = models.BinaryField(max_length=32)
 
     class Meta:
         ordering = ["sequence"]
+        indexes = [
+            models.Index(
+                fields=["subject", "sequence"], name="ledger_entry_subject"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"ledger entry {self.sequence}: {self.event_type}"

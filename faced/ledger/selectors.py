@@ -1,6 +1,7 @@
 """Reads of the ledger: roots and proofs for any tree size, from stored
 perfect-subtree hashes, in two queries whatever the size of the log."""
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -124,3 +125,15 @@ def entry_bundle(sequence: int) -> dict:
         checkpoint_note=included.checkpoint.note,
         log_key=log_verifier_key(),
     )
+
+
+def published_keys(person: str) -> dict | None:
+    """The public keys the ledger last published for PERSON (a person
+    reference), as its keys_created event holds them; None if never."""
+    leaf_data = (
+        LedgerEntry.objects.filter(event_type="keys_created", subject=person)
+        .order_by("-sequence")
+        .values_list("leaf_data", flat=True)
+        .first()
+    )
+    return None if leaf_data is None else json.loads(leaf_data)["event"]

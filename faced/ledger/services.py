@@ -8,10 +8,16 @@ from django.utils import timezone
 
 from faced.crypto.signing import canonical_json
 from faced.ledger import merkle
-from faced.ledger.log_key import log_signer
+from faced.ledger.log_key import log_public_key, log_signer
 from faced.ledger.models import Checkpoint, LedgerEntry, LedgerHead, LedgerNode
-from faced.ledger.note import format_checkpoint, sign_note
-from faced.ledger.selectors import root_at, subtree_hashes
+from faced.ledger.note import (
+    NoteError,
+    format_checkpoint,
+    open_note,
+    parse_checkpoint,
+    sign_note,
+)
+from faced.ledger.selectors import consistency_proof, root_at, subtree_hashes
 
 EVENT_TYPE_LENGTH = 60
 
@@ -36,10 +42,21 @@ def leaf_data_for(
     ).decode("utf-8")
 
 
-def subject_of(payload: Mapping) -> str:
-    """The indexed subject of an event: its "case" field, if any."""
-    subject = payload.get("case", "")
+def subject_of(event_type: str, payload: Mapping) -> str:
+    """The indexed subject of an event: the case it is about, or the
+    person whose keys it publishes; empty for anything else."""
+    field = "person" if event_type == "keys_created" else "case"
+    subject = payload.get(field, "")
     return subject if isinstance(subject, str) else ""
+
+
+def _previous_about(subject: str) -> int | None:
+    return (
+        LedgerEntry.objects.filter(subject=subject)
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)
+        .first()
+    )
 
 
 def _lock_head() -> LedgerHead:
@@ -60,10 +77,16 @@ def ledger_append(*, event_type: str, payload: Mapping) -> LedgerEntry:
     """
     if not event_type or len(event_type) > EVENT_TYPE_LENGTH:
         raise ValueError("An event type is 1 to 60 characters.")
+    subject = subject_of(event_type, payload)
     with transaction.atomic():
         head = _lock_head()
         sequence = head.size
         moment = timezone.now()
+        if subject:
+            # Each entry about a subject names the one before it, so that
+            # a subject's history (a case's timeline) shows a gap where an
+            # entry was hidden or removed, without reading the whole log.
+            payload = {**payload, "previous": _previous_about(subject)}
         leaf_data = leaf_data_for(
             sequence=sequence,
             moment=moment,
@@ -75,7 +98,7 @@ def ledger_append(*, event_type: str, payload: Mapping) -> LedgerEntry:
             sequence=sequence,
             created_at=moment,
             event_type=event_type,
-            subject=subject_of(payload),
+            subject=subject,
             leaf_data=leaf_data,
             leaf_hash=leaf,
         )
@@ -111,6 +134,36 @@ def _schedule_checkpoint() -> None:
     sign_checkpoint.enqueue()
 
 
+class HistoryRewritten(RuntimeError):
+    """The stored tree no longer extends the last signed checkpoint."""
+
+
+def _refuse_a_rewritten_history(
+    latest: Checkpoint, size: int, root: bytes, name: str
+) -> None:
+    """Sign nothing over a history that was rewritten in the database:
+    the stored tree must extend what the last checkpoint signed (checked
+    against its signed root, not the stored column)."""
+    try:
+        signed = parse_checkpoint(
+            open_note(latest.note, {name: log_public_key()})
+        )
+        proof = consistency_proof(signed.tree_size, size)
+    except (NoteError, ValueError, LookupError) as error:
+        raise HistoryRewritten(
+            f"the last checkpoint cannot be checked ({error}); run "
+            "`faced ledger verify`"
+        ) from None
+    if signed.tree_size > size or not merkle.verify_consistency(
+        signed.tree_size, size, signed.root_hash, root, proof
+    ):
+        raise HistoryRewritten(
+            f"the log no longer extends its checkpoint at {signed.tree_size} "
+            "entries: its history was rewritten. Nothing was signed; run "
+            "`faced ledger verify`."
+        )
+
+
 def checkpoint_sign(*, force: bool = False) -> Checkpoint | None:
     """Sign a checkpoint of the log as it is now.
 
@@ -130,6 +183,8 @@ def checkpoint_sign(*, force: bool = False) -> Checkpoint | None:
             return None
         root = root_at(size)
         name, seed = log_signer()
+        if latest is not None:
+            _refuse_a_rewritten_history(latest, size, root, name)
         note = sign_note(format_checkpoint(name, size, root), name, seed)
         return Checkpoint.objects.create(
             tree_size=size, root_hash=root, note=note

@@ -90,7 +90,9 @@ def _check_entries() -> bytearray:
                     "(they differ from the event the hash covers)."
                 )
             event = data.get("event")
-            if subject != subject_of(event if isinstance(event, dict) else {}):
+            if subject != subject_of(
+                event_type, event if isinstance(event, dict) else {}
+            ):
                 raise LedgerBroken(
                     f"entry {sequence}: its subject column was edited (it "
                     "differs from the event the hash covers), which would "

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from faced.accounts.contact import contact_address_of
-from faced.accounts.models import User
+from faced.accounts.models import ContactAddress, User
 
 logger = logging.getLogger(__name__)
 
@@ -46,15 +46,28 @@ def update_notice_body() -> str:
 
 
 @task()
-def send_update_notices(user_ids: list[str]) -> int:
-    """Send one separate notice to each person who still has an address.
+def send_pending_notices() -> None:
+    """Send one separate notice to each person with a notice pending.
 
     Each person gets a message of their own, so that no recipient learns
-    who else uses faced. Returns how many were handed to the mail server.
+    who else uses faced. Each pending mark is cleared before its notice is
+    sent, so that two runs at once never send one twice; a notice that
+    could not be sent is marked pending again for the next run. Returns
+    nothing: the task's stored result says nothing about anyone.
     """
-    people = User.objects.filter(pk__in=user_ids, is_active=True).order_by(
-        "pk"
+    send_update_notices(
+        ContactAddress.objects.filter(notice_pending=True)
+        .order_by("pk")
+        .values_list("user_id", flat=True)
     )
+
+
+def send_update_notices(user_ids) -> int:
+    """Send the notice to each of USER_IDS whose pending mark this run
+    clears. Returns how many were handed to the mail server."""
+    people = User.objects.filter(
+        pk__in=list(user_ids), is_active=True
+    ).order_by("pk")
     sent = 0
     with translation.override(settings.LANGUAGE_CODE):
         subject = update_notice_subject()
@@ -65,7 +78,16 @@ def send_update_notices(user_ids: list[str]) -> int:
         connection = get_connection()
         try:
             for person in people:
-                sent += _send_one(connection, person, subject, body)
+                if not ContactAddress.objects.filter(
+                    user=person, notice_pending=True
+                ).update(notice_pending=False):
+                    continue  # another run took it
+                done = _send_one(connection, person, subject, body)
+                if not done:
+                    ContactAddress.objects.filter(user=person).update(
+                        notice_pending=True
+                    )
+                sent += done
         finally:
             with contextlib.suppress(Exception):
                 connection.close()

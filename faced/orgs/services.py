@@ -14,7 +14,7 @@ from faced.orgs.roles import (
     ORGANIZATION_ROLES,
     Role,
 )
-from faced.orgs.signals import role_granted
+from faced.orgs.signals import role_granted, role_revoked
 
 
 class RoleError(ValueError):
@@ -178,5 +178,11 @@ def role_revoke(
                 "person": person_reference(user),
                 "by": _granter(revoked_by),
             },
+        )
+        role_revoked.send(
+            sender=RoleAssignment,
+            user=user,
+            role=role,
+            organization=organization,
         )
         return assignment

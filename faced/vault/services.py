@@ -36,7 +36,7 @@ from faced.crypto.stream import (
     decrypt_stream,
 )
 from faced.ledger.bundle import commit, new_salt
-from faced.ledger.models import LedgerEntry
+from faced.ledger.selectors import published_keys
 from faced.ledger.services import ledger_append
 from faced.orgs.services import person_reference
 from faced.vault.fields import RECORD_FIELDS, clean_fields
@@ -368,18 +368,10 @@ def ledger_confirmed_public_key(reader) -> bytes:
     """A role holder's public key, as the ledger recorded it when their
     keys were made: a key swapped in the database is refused."""
     stored = box_public_key_of(reader)
-    recorded = (
-        LedgerEntry.objects.filter(
-            event_type="keys_created",
-            leaf_data__contains=f'"person":"{person_reference(reader)}"',
-        )
-        .order_by("-sequence")
-        .values_list("leaf_data", flat=True)
-        .first()
-    )
-    if recorded is None or json.loads(recorded)["event"][
-        "box_public_key"
-    ] != base64.b64encode(stored).decode("ascii"):
+    recorded = published_keys(person_reference(reader))
+    if recorded is None or recorded["box_public_key"] != base64.b64encode(
+        stored
+    ).decode("ascii"):
         raise VaultError(
             _(
                 "This person's key could not be confirmed against the "

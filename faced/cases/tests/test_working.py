@@ -84,7 +84,7 @@ class PanelRecordTests:
             == []
         )
         (entry,) = events(case, "panel_record_added")
-        assert '"kind":"statement"' in entry.leaf_data
+        assert "statement" not in entry.leaf_data
         assert "CANARY" not in entry.leaf_data
 
     @pytest.mark.parametrize("who", ["survivor", "committee2", "leadership"])
@@ -127,7 +127,9 @@ class PathTests:
         case.refresh_from_db()
         assert case.responded_at is not None
         assert case.path == ""
-        path_agree(case=case, survivor=personas["survivor"])
+        path_agree(
+            case=case, survivor=personas["survivor"], path="restorative"
+        )
         case.refresh_from_db()
         assert (case.path, case.state) == ("restorative", CaseState.UNDER_WAY)
         assert len(events(case, "path_proposed")) == 1
@@ -138,14 +140,22 @@ class PathTests:
     ):
         case, first, _second = heard
         with pytest.raises(CaseError):
-            path_agree(case=case, survivor=personas["survivor"])
+            path_agree(
+                case=case, survivor=personas["survivor"], path="informal"
+            )
         with pytest.raises(CaseError):
             path_propose(
                 case=case, member=personas["leadership"], path="informal"
             )
         path_propose(case=case, member=first, path="informal")
         with pytest.raises(CaseError):
-            path_agree(case=case, survivor=first)
+            path_agree(case=case, survivor=first, path="informal")
+        # A proposal changed after the survivor read it is not agreed to.
+        path_propose(case=case, member=first, path="investigation")
+        with pytest.raises(CaseError, match="changed"):
+            path_agree(
+                case=case, survivor=personas["survivor"], path="informal"
+            )
         with pytest.raises(CaseError):
             path_propose(case=case, member=first, path="trial by combat")
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from faced.ledger.log_key import log_key_create, log_verifier_key
-from faced.ledger.services import checkpoint_sign
+from faced.ledger.services import HistoryRewritten, checkpoint_sign
 from faced.ledger.verify import LedgerBroken, ledger_verify
 
 
@@ -68,7 +68,10 @@ class Command(BaseCommand):
                 sys.exit(1)
             self.stdout.write(str(result))
         elif action == "checkpoint":
-            checkpoint = checkpoint_sign(force=True)
+            try:
+                checkpoint = checkpoint_sign(force=True)
+            except HistoryRewritten as error:
+                raise CommandError(f"Refused to sign: {error}") from None
             self.stdout.write(checkpoint.note, ending="")
         elif action == "key":
             self.stdout.write(log_verifier_key())
