@@ -50,14 +50,7 @@ def axe():
     return Axe()
 
 
-@pytest.mark.parametrize("javascript", ["js"], indirect=True)
-@pytest.mark.parametrize(("who", "path"), PAGES)
-def test_page_has_no_serious_violation(
-    live_server, browser_page, personas, survivor_record, axe, who, path
-):
-    """axe-core finds nothing moderate or worse (landmarks, labels,
-    contrast, names of controls) on the page."""
-    page = browser_page
+def check_page(page, live_server, personas, axe, who, url):
     if who is not None:
         client = sign_in(Client(), personas[who], with_keys=True)
         page.context.add_cookies(
@@ -70,11 +63,7 @@ def test_page_has_no_serious_violation(
                 for name in ("faced_session", "faced_keys")
             ]
         )
-    response = page.goto(live_server.url + path.format(**survivor_record))
-    # The error pages (404, the plain 403) are checked too, on purpose.
-    assert response.status in (200, 403, 404), (path, response.status)
-    if response.status != 200:
-        assert path in ("/no/such/page/", "/o/demo/committee/"), path
+    response = page.goto(live_server.url + url)
     results = axe.run(page)
     serious = [
         f"{v['id']} ({v['impact']}): {v['help']}"
@@ -82,3 +71,92 @@ def test_page_has_no_serious_violation(
         if v["impact"] in ("serious", "critical", "moderate")
     ]
     assert serious == [], serious
+    return response
+
+
+@pytest.mark.parametrize("javascript", ["js"], indirect=True)
+@pytest.mark.parametrize(("who", "path"), PAGES)
+def test_page_has_no_serious_violation(
+    live_server, browser_page, personas, survivor_record, axe, who, path
+):
+    """axe-core finds nothing moderate or worse (landmarks, labels,
+    contrast, names of controls) on the page."""
+    response = check_page(
+        browser_page,
+        live_server,
+        personas,
+        axe,
+        who,
+        path.format(**survivor_record),
+    )
+    # The error pages (404, the plain 403) are checked too, on purpose.
+    assert response.status in (200, 403, 404), (path, response.status)
+    if response.status != 200:
+        assert path in ("/no/such/page/", "/o/demo/committee/"), path
+
+
+@pytest.fixture
+def appealed(personas):
+    """A case heard to a finding, appealed by the survivor, before a panel
+    of both appeals members who declared no conflict; the panel also
+    proposed a path and keeps a note."""
+    from faced.accounts.custody import keys_unlock
+    from faced.cases.services import (
+        appeal_conflict_declare,
+        appeal_lodge,
+        appeal_panel_assign,
+        panel_record_add,
+    )
+    from faced.cases.tests.test_hostile_leadership import decide_a_case
+    from faced.conftest import PASSWORD
+
+    def keys(name):
+        return keys_unlock(user=personas[name], password=PASSWORD)
+
+    case, _finding = decide_a_case(personas)
+    panel_record_add(
+        case=case,
+        member=personas["committee1"],
+        keys=keys("committee1"),
+        kind="note",
+        text="a note",
+    )
+    appeal = appeal_lodge(
+        case=case,
+        appellant=personas["survivor"],
+        keys=keys("survivor"),
+        grounds="grounds",
+    )
+    members = [personas["appeals"], personas["appeals2"]]
+    appeal_panel_assign(
+        appeal=appeal,
+        members=members,
+        assigned_by=members[0],
+        keys=keys("appeals"),
+    )
+    for member in members:
+        appeal_conflict_declare(
+            appeal=appeal, member=member, has_conflict=False
+        )
+    return {"case_id": case.pk, "appeal_id": appeal.pk}
+
+
+# Pages of a case worked to a finding and on appeal.
+CASE_PAGES = [
+    ("survivor", "/my/cases/{case_id}/"),
+    ("committee1", "/o/demo/committee/cases/{case_id}/"),
+    ("committee1", "/o/demo/committee/deadlines/"),
+    ("appeals", "/o/demo/appeals/"),
+    ("appeals", "/o/demo/appeals/{appeal_id}/"),
+]
+
+
+@pytest.mark.parametrize("javascript", ["js"], indirect=True)
+@pytest.mark.parametrize(("who", "path"), CASE_PAGES)
+def test_case_page_has_no_serious_violation(
+    live_server, browser_page, personas, appealed, axe, who, path
+):
+    response = check_page(
+        browser_page, live_server, personas, axe, who, path.format(**appealed)
+    )
+    assert response.status == 200, path
