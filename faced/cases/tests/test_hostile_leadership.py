@@ -261,6 +261,61 @@ class ThroughTheSoftwareTests:
         assert "The panel believes the survivor." in page
         assert "Integrity: every signature is valid" in page
 
+    def test_committee_members_off_the_panel_and_the_operator_are_refused(
+        self, personas, decided
+    ):
+        """Given a committee member who is not on the panel, and the
+        operator, when they open the case or try each of its actions, then
+        the report never shows, nothing changes, and the ledger does not
+        grow."""
+        from faced.accounts.services import user_create
+        from faced.ledger.selectors import ledger_size
+
+        case, finding = decided
+        outsider, _recovery = user_create(
+            username="committee4", password=PASSWORD
+        )
+        role_grant(
+            user=outsider, role=Role.COMMITTEE, organization=case.organization
+        )
+        size = ledger_size()
+        page = f"/o/demo/committee/cases/{case.pk}/"
+        client = sign_in(Client(), outsider, with_keys=True)
+        content = client.get(page).content.decode()
+        assert "The panel believes the survivor." not in content
+        assert "what happened" not in content
+        for action in (
+            "assign",
+            "acknowledge",
+            "draft_finding",
+            "sign_finding",
+            "panel_record",
+            "issue_measure",
+            "message",
+            "appeal",
+            "propose_path",
+        ):
+            client.post(
+                page,
+                {
+                    "action": action,
+                    "members": [str(outsider.pk)],
+                    "finding": str(finding.pk),
+                    "text": "x",
+                    "outcome": "not_upheld",
+                    "rationale": "x",
+                    "kind": "note",
+                    "path": "informal",
+                    "grounds": "x",
+                    "subject": "s",
+                    "measure": "m",
+                },
+            )
+        assert ledger_size() == size
+        operator = sign_in(Client(), personas["operator"], with_keys=True)
+        assert operator.get(page).status_code == 403
+        assert operator.get(f"/my/cases/{case.pk}/").status_code == 404
+
     def test_leadership_cannot_join_the_committee_or_appeals(
         self, personas, decided
     ):

@@ -1,0 +1,144 @@
+"""Canary sentences written into every part of a case — the report, the
+respondent's name, messages, the panel's records, a measure, the finding,
+the grounds of appeal and the decision — are nowhere in the database as a
+thief would copy it (the raw SQLite file, or a PostgreSQL dump)."""
+
+import pytest
+from django.db import connection
+
+from faced.accounts.custody import keys_unlock
+from faced.cases.services import (
+    appeal_conflict_declare,
+    appeal_lodge,
+    appeal_panel_assign,
+    case_submit,
+    conflict_declare,
+    decision_draft,
+    finding_draft,
+    finding_sign,
+    measure_issue,
+    message_send,
+    panel_assign,
+    panel_record_add,
+)
+from faced.conftest import PASSWORD
+from faced.demo.personas import create_personas
+from faced.orgs.models import Organization
+from faced.vault.services import record_save
+from faced.vault.tests.test_canary import raw_database
+
+CANARIES = {
+    "report": "Heron-canary 5521 in the stairwell",
+    "respondent": "Kestrel-canary Q. Respondent",
+    "message": "Plover-canary message 8830",
+    "note": "Bittern-canary panel note",
+    "statement": "Curlew-canary statement of the respondent",
+    "measure": "Avocet-canary no entry to the hall",
+    "finding": "Dunlin-canary reasons of the panel",
+    "grounds": "Godwit-canary grounds of appeal",
+    "decision": "Lapwing-canary reasons of the appeal",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_case_canary_is_in_the_raw_database():
+    users = create_personas(password=PASSWORD)
+    keys = {
+        name: keys_unlock(user=user, password=PASSWORD)
+        for name, user in users.items()
+        if name
+        in ("survivor", "committee1", "committee2", "appeals", "appeals2")
+    }
+    survivor, first, second = (
+        users["survivor"],
+        users["committee1"],
+        users["committee2"],
+    )
+    record = record_save(
+        owner=survivor,
+        keys=keys["survivor"],
+        fields={"what": CANARIES["report"]},
+    ).version.record
+    case = case_submit(
+        survivor=survivor,
+        keys=keys["survivor"],
+        record=record,
+        organization=Organization.objects.get(slug="demo"),
+        included_fields=["what"],
+        outcomes=["heard"],
+        respondent=CANARIES["respondent"],
+    )
+    panel_assign(
+        case=case,
+        members=[first, second],
+        assigned_by=first,
+        keys=keys["committee1"],
+    )
+    for member in (first, second):
+        conflict_declare(case=case, member=member, has_conflict=False)
+    message_send(
+        case=case,
+        author=first,
+        keys=keys["committee1"],
+        text=CANARIES["message"],
+    )
+    for kind in ("note", "statement"):
+        panel_record_add(
+            case=case,
+            member=first,
+            keys=keys["committee1"],
+            kind=kind,
+            text=CANARIES[kind],
+        )
+    measure_issue(
+        case=case,
+        member=first,
+        keys=keys["committee1"],
+        subject=CANARIES["respondent"],
+        measure=CANARIES["measure"],
+    )
+    finding = finding_draft(
+        case=case,
+        member=first,
+        keys=keys["committee1"],
+        outcome="upheld",
+        rationale=CANARIES["finding"],
+    )
+    for name in ("committee1", "committee2"):
+        finding_sign(finding=finding, member=users[name], keys=keys[name])
+    appeal = appeal_lodge(
+        case=case,
+        appellant=survivor,
+        keys=keys["survivor"],
+        grounds=CANARIES["grounds"],
+    )
+    hearing = [users["appeals"], users["appeals2"]]
+    appeal_panel_assign(
+        appeal=appeal,
+        members=hearing,
+        assigned_by=hearing[0],
+        keys=keys["appeals"],
+    )
+    for member in hearing:
+        appeal_conflict_declare(
+            appeal=appeal, member=member, has_conflict=False
+        )
+    decision = decision_draft(
+        appeal=appeal,
+        member=hearing[0],
+        keys=keys["appeals"],
+        decision="uphold",
+        rationale=CANARIES["decision"],
+    )
+    for name in ("appeals", "appeals2"):
+        finding_sign(finding=decision, member=users[name], keys=keys[name])
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(FULL)")
+    raw = raw_database()
+    # The check can fail: the case's reference is in the clear, and found.
+    assert case.reference.encode() in raw
+    for where, canary in CANARIES.items():
+        word = canary.split()[0].encode()
+        assert word not in raw, where
+        assert word.lower() not in raw.lower(), where
