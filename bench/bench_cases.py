@@ -44,6 +44,7 @@ from faced.cases.models import (
     CaseState,
     PanelSeat,
 )
+from faced.cases.selectors import committee_inbox
 from faced.cases.services import (
     case_acknowledge,
     case_reference,
@@ -109,7 +110,9 @@ def _run() -> list[Figure]:
     entries = LedgerEntry.objects.count()
     committee = _signed_in(users["committee1"])
     survivor = _signed_in(users["survivor"])
-    pages = math.ceil(total / PAGE_SIZE)
+    # Cases the survivor kept this member off are not in their inbox.
+    visible = committee_inbox(organization, users["committee1"]).count()
+    pages = math.ceil(visible / PAGE_SIZE)
     deep = min(DEEP_PAGE, pages)
     inbox = "/o/demo/committee/"
     committee_case = f"/o/demo/committee/cases/{measured.pk}/"
@@ -290,7 +293,7 @@ def _worked_case(users: dict) -> Case:
             text=f"Bench message {number} from the survivor. " * 10,
         )
     path_propose(case=case, member=first, path="investigation")
-    path_agree(case=case, survivor=survivor)
+    path_agree(case=case, survivor=survivor, path="investigation")
     for kind, member, member_keys in (
         ("statement", second, second_keys),
         ("note", first, first_keys),
@@ -392,9 +395,10 @@ def _payload(
     if event_type == "case_acknowledged":
         return {"case": reference, "by": people[0], "on_time": True}
     if event_type == "message_sent":
-        return {"case": reference, "from": chooser.choice(["panel", "me"])}
-    if event_type in ("path_proposed", "path_agreed"):
-        return {"case": reference, "path": "investigation"}
+        return {
+            "case": reference,
+            "from": chooser.choice(["panel", "survivor"]),
+        }
     if event_type == "finding_drafted":
         return {"case": reference, "by": people[0]}
     if event_type == "finding_signed":
@@ -550,8 +554,10 @@ def _sealed() -> bytes:
 
 def _bulk_append(events: list[tuple[dt.datetime, str, dict]]) -> None:
     """Write EVENTS after the existing log, as `ledger_append` would have
-    written them one by one: each entry and the subtree hashes it
-    completes, then the new head."""
+    written them one by one: each entry (naming the one before it about
+    the same subject) and the subtree hashes it completes, then the new
+    head. The events' subjects are new to the log."""
+    previous: dict[str, int] = {}
     tree = merkle.InMemoryTree()
     for leaf in LedgerEntry.objects.order_by("sequence").values_list(
         "leaf_hash", flat=True
@@ -560,6 +566,10 @@ def _bulk_append(events: list[tuple[dt.datetime, str, dict]]) -> None:
     entries, nodes = [], []
     for moment, event_type, payload in events:
         sequence = tree.size
+        subject = subject_of(event_type, payload)
+        if subject:
+            payload = {**payload, "previous": previous.get(subject)}
+            previous[subject] = sequence
         data = leaf_data_for(
             sequence=sequence,
             moment=moment,
@@ -573,7 +583,7 @@ def _bulk_append(events: list[tuple[dt.datetime, str, dict]]) -> None:
                 sequence=sequence,
                 created_at=moment,
                 event_type=event_type,
-                subject=subject_of(payload),
+                subject=subject,
                 leaf_data=data,
                 leaf_hash=leaf,
             )

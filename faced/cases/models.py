@@ -106,6 +106,15 @@ class CaseExclusion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
 
+    class Meta:
+        # Also the index the inbox's "not kept off" filter probes, case by
+        # case.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "member"], name="one_exclusion_per_member"
+            )
+        ]
+
     def __str__(self) -> str:
         return f"{self.member_id} excluded from {self.case}"
 

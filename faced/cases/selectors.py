@@ -12,7 +12,7 @@ from faced.ledger import merkle
 from faced.ledger.log_key import log_public_key, log_signer
 from faced.ledger.models import LedgerEntry
 from faced.ledger.note import NoteError, open_note, parse_checkpoint
-from faced.ledger.selectors import inclusion_proof, latest_checkpoint
+from faced.ledger.selectors import inclusion_proofs, latest_checkpoint
 from faced.orgs.models import Organization, RoleAssignment
 from faced.orgs.roles import Role
 
@@ -217,16 +217,18 @@ def timeline_integrity(
             ],
         )
     included = pending = 0
+    covered = [e.sequence for e in events if e.sequence < signed.tree_size]
+    try:
+        proofs = inclusion_proofs(covered, signed.tree_size)
+    except LookupError:
+        # A stored hash is missing: no proof holds.
+        proofs = {}
     for event in events:
         if event.sequence >= signed.tree_size:
             pending += 1
             continue
         leaf = merkle.leaf_hash(event.leaf_data.encode("utf-8"))
-        try:
-            proof = inclusion_proof(event.sequence, signed.tree_size)
-        except LookupError:
-            # A stored hash is missing.
-            proof = []
+        proof = proofs.get(event.sequence, [])
         if merkle.verify_inclusion(
             leaf, event.sequence, signed.tree_size, proof, signed.root_hash
         ):

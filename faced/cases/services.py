@@ -250,10 +250,21 @@ def _open_under_case_key(
     case: Case, reader, keys: PersonKeys, *, wrapped_key, ciphertext, purpose
 ) -> dict:
     """Content whose item key is wrapped under the case key."""
-    case_key = _case_key(case, reader, keys)
+    return _open_item(
+        case,
+        _case_key(case, reader, keys),
+        wrapped_key=wrapped_key,
+        ciphertext=ciphertext,
+        purpose=purpose,
+    )
+
+
+def _open_item(case: Case, key: bytes, *, wrapped_key, ciphertext, purpose):
+    """Content whose item key is wrapped under KEY (the case's or the
+    panel's)."""
     try:
         item_key = decrypt(
-            case_key,
+            key,
             bytes(wrapped_key),
             associated_data=_ad(case, purpose, "key"),
         )
@@ -949,20 +960,24 @@ def messages_open(*, case: Case, reader, keys: PersonKeys) -> list[dict]:
     """The conversation, oldest first, for the survivor or the panel."""
     if not may_read(case, reader):
         return []
+    try:
+        case_key = _case_key(case, reader, keys)
+    except CaseError:
+        case_key = None
     conversation = []
     for document in case.documents.filter(
         kind=CaseDocument.Kind.MESSAGE
     ).select_related("author"):
         try:
-            body = _open_under_case_key(
+            if case_key is None:
+                raise CaseError
+            text = _open_item(
                 case,
-                reader,
-                keys,
+                case_key,
                 wrapped_key=document.wrapped_key,
                 ciphertext=document.ciphertext,
                 purpose=f"message-{document.pk}",
-            )
-            text = body["text"]
+            )["text"]
         except CaseError:
             text = None
         conversation.append(
@@ -1078,21 +1093,15 @@ def panel_records_open(*, case: Case, reader, keys: PersonKeys) -> list[dict]:
     for document in case.documents.filter(
         kind__in=CaseDocument.PANEL_ONLY
     ).select_related("author"):
-        purpose = f"{document.kind}-{document.pk}"
         try:
-            item_key = decrypt(
+            text = _open_item(
+                case,
                 panel_key,
-                bytes(document.wrapped_key),
-                associated_data=_ad(case, purpose, "key"),
-            )
-            text = json.loads(
-                decrypt(
-                    item_key,
-                    bytes(document.ciphertext),
-                    associated_data=_ad(case, purpose),
-                )
+                wrapped_key=document.wrapped_key,
+                ciphertext=document.ciphertext,
+                purpose=f"{document.kind}-{document.pk}",
             )["text"]
-        except DecryptionError:
+        except CaseError:
             text = None
         records.append(
             {
@@ -1534,24 +1543,13 @@ def _grounds_seal(appeal: Appeal, case_key: bytes, items: list) -> None:
 
 
 def _grounds_open(appeal: Appeal, case_key: bytes) -> list[dict]:
-    purpose = f"appeal-{appeal.pk}"
-    try:
-        item_key = decrypt(
-            case_key,
-            bytes(appeal.wrapped_key),
-            associated_data=_ad(appeal.case, purpose, "key"),
-        )
-        body = json.loads(
-            decrypt(
-                item_key,
-                bytes(appeal.ciphertext),
-                associated_data=_ad(appeal.case, purpose),
-            )
-        )
-    except DecryptionError:
-        raise CaseError(
-            _("This could not be opened: its stored data was changed.")
-        ) from None
+    body = _open_item(
+        appeal.case,
+        case_key,
+        wrapped_key=appeal.wrapped_key,
+        ciphertext=appeal.ciphertext,
+        purpose=f"appeal-{appeal.pk}",
+    )
     return list(body["grounds"])
 
 
