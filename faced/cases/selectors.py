@@ -110,6 +110,24 @@ TIMELINE_WORDS = {
     ),
 }
 
+# The same events in the words of the panels' pages, where "you" is not
+# the survivor.
+PANEL_WORDS = {
+    "case_submitted": _("The report was received by the committee."),
+    "case_opened": _("A panel member read the report."),
+    "case_acknowledged": _("The panel acknowledged the report."),
+    "message_sent": _("A message was written in the conversation."),
+    "case_withdrawn": _("The survivor withdrew the report."),
+    "path_agreed": _("The survivor agreed how to take this forward."),
+    "case_paused": _("The survivor paused the case."),
+    "case_resumed": _(
+        "The survivor resumed the case; its deadlines moved on."
+    ),
+    "deadline_acknowledge": _(
+        "The deadline to acknowledge the report passed."
+    ),
+}
+
 DEADLINE_WORDS = {
     "acknowledge": _("The deadline to acknowledge your report passed."),
     "respond": _("The deadline for a first response passed."),
@@ -125,7 +143,7 @@ class TimelineEvent:
     leaf_data: str = field(repr=False)
 
 
-def timeline(case: Case) -> list[TimelineEvent]:
+def timeline(case: Case, *, for_panel: bool = False) -> list[TimelineEvent]:
     """Every ledger entry about the case, so the page cannot differ from
     the log."""
     events = []
@@ -137,16 +155,23 @@ def timeline(case: Case) -> list[TimelineEvent]:
             TimelineEvent(
                 sequence=entry.sequence,
                 time=data["time"],
-                words=_words(entry.event_type, data.get("event", {})),
+                words=_words(
+                    entry.event_type, data.get("event", {}), for_panel
+                ),
                 leaf_data=entry.leaf_data,
             )
         )
     return events
 
 
-def _words(event_type: str, event: dict) -> object:
+def _words(event_type: str, event: dict, for_panel: bool) -> object:
     if event_type == "deadline_missed":
-        return DEADLINE_WORDS.get(event.get("deadline"), event_type)
+        deadline = event.get("deadline")
+        if for_panel and f"deadline_{deadline}" in PANEL_WORDS:
+            return PANEL_WORDS[f"deadline_{deadline}"]
+        return DEADLINE_WORDS.get(deadline, event_type)
+    if for_panel and event_type in PANEL_WORDS:
+        return PANEL_WORDS[event_type]
     return TIMELINE_WORDS.get(event_type, event_type)
 
 

@@ -272,7 +272,9 @@ def _report_context(content) -> dict:
 
 
 def _timeline_context(item, proof_url_name) -> dict:
-    timeline = selectors.timeline(item)
+    timeline = selectors.timeline(
+        item, for_panel=proof_url_name != "cases:entry_proof"
+    )
     return {
         "timeline": timeline,
         "timeline_integrity": selectors.timeline_integrity(item, timeline),
