@@ -17,6 +17,13 @@ def main() -> None:
         from faced.ledger.bundle import main as check_proof
 
         sys.exit(check_proof(sys.argv[3:]))
+    if sys.argv[1:2] == ["keyserver"]:
+        # The matching keyserver runs apart from the app, often on another
+        # machine, with no settings, no database and no secret key: only
+        # its key file.
+        from faced.matching.keyserver import main as keyserver
+
+        sys.exit(keyserver(sys.argv[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faced.settings")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "faced.accounts",
     "faced.vault",
     "faced.cases",
+    "faced.matching",
     "faced.notify",
     "faced.demo",
 ]
@@ -258,6 +259,63 @@ CONTENT_SECURITY_POLICY = {
 # `faced ledger init`. faced does not start without it.
 LEDGER_KEY_FILE = env_str(
     "FACED_LEDGER_KEY_FILE", str(DATA_DIR / "ledger.key")
+)
+
+# The matching key (RFC 9497 OPRF): in-process by default, read from a
+# secret file made once with `faced matching init`; or held by a separate
+# `faced keyserver`, in which case the app holds only its public key and
+# never reads a key file.
+MATCHING_KEY_FILE = env_str(
+    "FACED_MATCHING_KEY_FILE", str(DATA_DIR / "matching.key")
+)
+KEYSERVER_URL = (env_str("FACED_KEYSERVER_URL") or "").rstrip("/") or None
+KEYSERVER_TIMEOUT = env_int("FACED_KEYSERVER_TIMEOUT", 10, minimum=1)
+
+
+def _keyserver_public_key() -> bytes | None:
+    text = env_str("FACED_KEYSERVER_PUBLIC_KEY")
+    if KEYSERVER_URL is None:
+        if text:
+            raise ImproperlyConfigured(
+                "FACED_KEYSERVER_PUBLIC_KEY is set but FACED_KEYSERVER_URL "
+                "is not: set both to use a keyserver, or neither to keep "
+                "the matching key in FACED_MATCHING_KEY_FILE."
+            )
+        return None
+    if not KEYSERVER_URL.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(
+            f"FACED_KEYSERVER_URL must start with https:// (or http://), "
+            f"not {KEYSERVER_URL!r}."
+        )
+    if not text:
+        raise ImproperlyConfigured(
+            "FACED_KEYSERVER_URL is set but FACED_KEYSERVER_PUBLIC_KEY is "
+            "not. faced checks every answer of the keyserver against the "
+            "public key it is given here, never one the keyserver sends: "
+            "copy it from `faced keyserver key` on the keyserver."
+        )
+    # Pure (no Django), so it is safe to import while settings load.
+    from faced.matching.keyserver import parse_public_key
+
+    try:
+        return parse_public_key(text)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"FACED_KEYSERVER_PUBLIC_KEY is not a matching public key: "
+            f"{error}."
+        ) from None
+
+
+KEYSERVER_PUBLIC_KEY = _keyserver_public_key()
+# OPRF evaluations per minute, deployment-wide (and per keyserver): each
+# is one identifier tried, so the budget bounds guessing by whoever holds
+# the database but not the key.
+# How many distinct survivors must name the same person before a counselor
+# can open their entries. Two is Callisto's choice: fewer would let one
+# survivor's entry be opened alone.
+MATCHING_THRESHOLD = env_int("FACED_MATCHING_THRESHOLD", 2, minimum=2)
+MATCHING_EVALUATIONS_PER_MINUTE = env_int(
+    "FACED_MATCHING_EVALUATIONS_PER_MINUTE", 60, minimum=1
 )
 
 # Where `faced serve` listens, and with how many threads.

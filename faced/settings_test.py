@@ -23,6 +23,12 @@ if not os.environ.get("FACED_LEDGER_KEY_FILE"):
         generate_signer_key("faced.test/ledger") + "\n"
     )
     os.environ["FACED_LEDGER_KEY_FILE"] = str(_SCRATCH / "ledger.key")
+# And a matching key, for the in-process key service.
+if not os.environ.get("FACED_MATCHING_KEY_FILE"):
+    from faced.matching.keyserver import matching_key_create
+
+    matching_key_create(_SCRATCH / "matching.key")
+    os.environ["FACED_MATCHING_KEY_FILE"] = str(_SCRATCH / "matching.key")
 if os.environ.get("FACED_TEST_DATABASE_URL"):
     os.environ["DATABASE_URL"] = os.environ["FACED_TEST_DATABASE_URL"]
 else:

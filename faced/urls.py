@@ -8,6 +8,7 @@ from faced.cases.urls import (
     committee_urlpatterns,
     leadership_urlpatterns,
 )
+from faced.matching.urls import counselor_urlpatterns
 from faced.vault.urls import advocate_urlpatterns
 
 urlpatterns = [
@@ -21,6 +22,8 @@ urlpatterns = [
     path("", include(committee_urlpatterns)),
     path("", include(leadership_urlpatterns)),
     path("", include(appeals_urlpatterns)),
+    path("", include("faced.matching.urls")),
+    path("", include(counselor_urlpatterns)),
     path("", include("faced.orgs.urls")),
     path("ledger/", include("faced.ledger.urls")),
 ]

@@ -35,6 +35,11 @@ class Persona:
 
 PERSONAS = (
     Persona("survivor", "a survivor with an account"),
+    Persona(
+        "survivor2",
+        "a second survivor (a member of Other Collective), who names the "
+        "same person",
+    ),
     Persona("advocate", "an advocate", (("demo", Role.ADVOCATE),)),
     Persona("committee1", "a committee member", (("demo", Role.COMMITTEE),)),
     Persona(

@@ -255,3 +255,56 @@ def create_demo_draft(users: dict) -> None:
         fields={"when": "Last week", "what": "I have started writing..."},
         step=2,
     )
+
+
+def create_demo_matching(users: dict, password: str) -> None:
+    """Two survivors, of different organizations, name the same person's
+    phone number written differently: a match the counselor can open. The
+    first survivor also holds a report to go together, and keeps a lone
+    entry (an e-mail address) that nobody can open."""
+    from faced.matching.services import entry_add, report_hold
+
+    survivor, other = users["survivor"], users["survivor2"]
+    keys = keys_unlock(user=survivor, password=password)
+    other_keys = keys_unlock(user=other, password=password)
+    record_save(
+        owner=other,
+        keys=other_keys,
+        fields={"what": "Demo record of a second survivor."},
+    )
+    entry = entry_add(
+        owner=survivor,
+        keys=keys,
+        kind="phone",
+        value="07400 123456",
+        region="GB",
+        contact="Demo: text me on the number I gave the committee, "
+        "weekdays after 6pm.",
+        message="Demo: I am not sure I want to go further, but I want to "
+        "know.",
+    )
+    report_hold(
+        entry=entry,
+        owner=survivor,
+        keys=keys,
+        record=VaultRecord.objects.filter(owner=survivor)
+        .order_by("created_at")
+        .first(),
+        organization=Organization.objects.get(slug="demo"),
+        included_fields=["when", "where", "what"],
+        outcomes=["heard", "no_contact"],
+    )
+    entry_add(
+        owner=survivor,
+        keys=keys,
+        kind="email",
+        value="Someone.Else@Example.org",
+        contact="Demo: e-mail me at the address on my account.",
+    )
+    entry_add(
+        owner=other,
+        keys=other_keys,
+        kind="phone",
+        value="+44 (0)7400-123-456",
+        contact="Demo: call me on Saturdays.",
+    )

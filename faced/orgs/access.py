@@ -3,6 +3,5 @@ from faced.orgs.roles import Role
 
 RULES = {
     "staff:coordinator_home": organization_role(Role.COORDINATOR),
-    "staff:counselor_home": deployment_role(Role.COUNSELOR),
     "staff:operator_home": deployment_role(Role.OPERATOR),
 }

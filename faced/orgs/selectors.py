@@ -56,7 +56,8 @@ HOME_URL_NAMES = {
     # Leadership's page lists measure notices: the cases app's.
     Role.LEADERSHIP: "leadership:home",
     Role.COORDINATOR: "staff:coordinator_home",
-    Role.COUNSELOR: "staff:counselor_home",
+    # The counselor's page lists matches: the matching app's.
+    Role.COUNSELOR: "counselor:home",
     Role.OPERATOR: "staff:operator_home",
 }
 

@@ -8,6 +8,5 @@ urlpatterns = [
     path(
         "o/<slug:org>/caucus/", views.coordinator_home, name="coordinator_home"
     ),
-    path("counselor/", views.counselor_home, name="counselor_home"),
     path("operator/", views.operator_home, name="operator_home"),
 ]

@@ -99,14 +99,6 @@ def coordinator_home(request: HttpRequest, org: str) -> HttpResponse:
     return _organization_home(request, org, Role.COORDINATOR)
 
 
-def counselor_home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "staff/role_home.html",
-        {"role": Role.COUNSELOR, "duties": ROLE_DUTIES[Role.COUNSELOR]},
-    )
-
-
 def operator_home(request: HttpRequest) -> HttpResponse:
     organizations = [
         {

@@ -23,6 +23,7 @@ PAGES = [
     ("leadership", "/o/demo/committee/"),
     ("coordinator", "/o/demo/caucus/"),
     ("counselor", "/counselor/"),
+    ("survivor", "/my/escrow/"),
     ("operator", "/operator/"),
     (None, "/write/"),
     (None, "/write/account/"),
@@ -158,5 +159,32 @@ def test_case_page_has_no_serious_violation(
 ):
     response = check_page(
         browser_page, live_server, personas, axe, who, path.format(**appealed)
+    )
+    assert response.status == 200, path
+
+
+@pytest.fixture
+def matched(personas):
+    """The two demo survivors named the same person: a match."""
+    from faced.matching.tests.test_escrow import name
+
+    name(personas["survivor"], "07400 123456")
+    return {"match_id": name(personas["survivor2"], "+447400123456").match_id}
+
+
+@pytest.mark.parametrize("javascript", ["js"], indirect=True)
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("survivor", "/my/escrow/"),
+        ("counselor", "/counselor/"),
+        ("counselor", "/counselor/matches/{match_id}/"),
+    ],
+)
+def test_matching_page_has_no_serious_violation(
+    live_server, browser_page, personas, matched, axe, who, path
+):
+    response = check_page(
+        browser_page, live_server, personas, axe, who, path.format(**matched)
     )
     assert response.status == 200, path

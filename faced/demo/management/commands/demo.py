@@ -12,9 +12,12 @@ from faced.demo.personas import DEMO_PASSWORD, PERSONAS, create_personas
 from faced.demo.records import (
     create_demo_cases,
     create_demo_draft,
+    create_demo_matching,
     create_demo_records,
 )
 from faced.ledger.log_key import log_key_create, log_key_path
+from faced.matching.keyserver import matching_key_create
+from faced.matching.keyservice import matching_key_path
 
 
 def _stop(signum, frame):
@@ -44,6 +47,8 @@ class Command(BaseCommand):
             )
         if not log_key_path().exists():
             log_key_create(f"{settings.LISTEN}/ledger")
+        if not matching_key_path().exists():
+            matching_key_create(matching_key_path())
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -52,6 +57,7 @@ class Command(BaseCommand):
             create_demo_records(users, DEMO_PASSWORD)
             create_demo_cases(users, DEMO_PASSWORD)
             create_demo_draft(users)
+            create_demo_matching(users, DEMO_PASSWORD)
         self.print_logins()
         if no_serve:
             return

@@ -1,0 +1,127 @@
+"""The matching escrow's tables.
+
+An entry holds only what the Callisto design allows: the match index (a
+keyed output of the OPRF, never an identifier or a plain hash of one), the
+survivor's Shamir share encrypted under a share key sealed to each
+counselor, and the survivor's payload encrypted under a key only enough
+shares recover. The kind of identifier (e-mail, phone...) is kept so that
+the survivor can tell their entries apart; the identifier itself is not.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Match(models.Model):
+    """Entries of at least the threshold of distinct survivors share an
+    index. Counselors open the matched payloads, and nothing else."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    index = models.CharField(max_length=64, unique=True)
+    found_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-found_at"]
+        verbose_name_plural = "matches"
+
+    def __str__(self) -> str:
+        return f"match {self.pk}"
+
+
+class Entry(models.Model):
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("E-mail address")
+        PHONE = "phone", _("Phone number")
+        PROFILE = "profile", _("Social media profile")
+        NAME = "name", _("Name, with the organization")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="matching_entries",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Hex of a keyed hash of the OPRF output: equal for the same person
+    # named by anyone, meaningless without the key service.
+    index = models.CharField(max_length=64, db_index=True)
+    threshold = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    # The share, encrypted under a random share key sealed to each
+    # counselor (EntryShareKey).
+    share_ciphertext = models.BinaryField()
+    # How to reach the survivor and their message, under the key that
+    # the threshold of shares recovers.
+    payload_ciphertext = models.BinaryField()
+    match = models.ForeignKey(
+        Match,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="entries",
+    )
+    contacted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # The same survivor naming the same person twice adds nothing:
+            # their shares would sit at the same point.
+            models.UniqueConstraint(
+                fields=["owner", "index"], name="one_entry_per_person_named"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"entry {self.pk}"
+
+
+class EntryShareKey(models.Model):
+    entry = models.ForeignKey(
+        Entry, on_delete=models.CASCADE, related_name="share_keys"
+    )
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sealed_key = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "counselor"], name="one_share_key_each"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"share key of {self.entry_id} for {self.counselor_id}"
+
+
+class HeldReport(models.Model):
+    """A report to a committee the survivor prepared to "go together": it
+    is sent only if their entry matches, and only when they confirm then.
+    What it would include is sealed to the survivor alone."""
+
+    entry = models.OneToOneField(
+        Entry, on_delete=models.CASCADE, related_name="held_report"
+    )
+    record = models.ForeignKey(
+        "vault.VaultRecord", on_delete=models.CASCADE, related_name="+"
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    sealed_choices = models.BinaryField()
+    sent_case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    def __str__(self) -> str:
+        return f"held report of {self.entry_id}"

@@ -1,0 +1,401 @@
+"""Writes of the matching escrow: entries, matches, a counselor's opening.
+
+How an entry is made (the Callisto design):
+
+1. The identifier is normalized, then hardened by the RFC 9497 OPRF with
+   the deployment's matching key, which lives in the key service: the
+   server blinds it, so even the key service never sees it.
+2. From the 64-byte OPRF output come the match index and a derivation key
+   k (keyed BLAKE2b, each with its own personalization). From k come the
+   coefficients of a polynomial whose constant term is the payload key.
+3. The entry stores the index, the survivor's share of that polynomial (at
+   a point derived from k and the survivor, so that one survivor filing
+   twice adds no second share), encrypted under a share key sealed to
+   each counselor, and the payload encrypted under the payload key.
+
+The server can see which entries share an index, and nothing else; a
+counselor can open entries only when the threshold of distinct survivors
+(default 2) have named the same person, by combining their shares.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from faced.crypto import shamir
+from faced.crypto.envelope import (
+    DecryptionError,
+    decrypt,
+    encrypt,
+    new_content_key,
+    open_sealed_key,
+    seal_key,
+)
+from faced.crypto.keys import PersonKeys
+from faced.crypto.signing import canonical_json
+from faced.ledger.services import ledger_append
+from faced.matching.keyservice import KeyServiceError, oprf_outputs
+from faced.matching.models import Entry, EntryShareKey, HeldReport, Match
+from faced.matching.normalize import NotAnIdentifier, normalize
+from faced.notify.services import notify
+from faced.orgs.models import RoleAssignment
+from faced.orgs.roles import Role
+from faced.orgs.services import person_reference
+from faced.vault.services import (
+    VaultError,
+    open_own_copy,
+    own_public_key,
+    seal_to_confirmed,
+)
+
+_INDEX_PERSON = b"faced.match.idx"
+_KEY_PERSON = b"faced.match.key"
+
+
+class MatchingError(ValueError):
+    """A refusal whose message is safe and useful to show."""
+
+
+def derive(oprf_output: bytes) -> tuple[str, bytes]:
+    """The match index (hex) and the derivation key k of one OPRF output."""
+    index = hashlib.blake2b(
+        oprf_output, digest_size=32, person=_INDEX_PERSON
+    ).hexdigest()
+    key = hashlib.blake2b(
+        oprf_output, digest_size=32, person=_KEY_PERSON
+    ).digest()
+    return index, key
+
+
+def threshold() -> int:
+    return settings.MATCHING_THRESHOLD
+
+
+def counselors() -> list:
+    return [
+        assignment.user
+        for assignment in RoleAssignment.objects.filter(
+            role=Role.COUNSELOR, organization=None, revoked_at=None
+        ).select_related("user")
+    ]
+
+
+def match_reference(match: Match) -> str:
+    return f"match/{match.pk}"
+
+
+def index_commitment(index: str) -> str:
+    """What the public ledger says of an index: a hash of it, so that the
+    log never carries the index an entry is stored under."""
+    return hashlib.sha256(
+        b"faced match commitment|" + index.encode()
+    ).hexdigest()
+
+
+def _ad(entry_id, purpose: str) -> bytes:
+    return f"faced match|{entry_id}|{purpose}".encode()
+
+
+def entry_add(
+    *,
+    owner,
+    keys: PersonKeys,
+    kind: str,
+    value: str,
+    contact: str,
+    message: str = "",
+    region: str = "GB",
+    organization: str = "",
+) -> Entry:
+    """Store an escrow entry naming someone, for OWNER. Raises
+    MatchingError with a message to show when the identifier does not
+    read as one, the key service cannot answer, nobody could ever open a
+    match (no counselor), or the survivor named this person this way
+    already. A match found is recorded at once."""
+    if kind not in Entry.Kind.values:
+        raise MatchingError(_("Choose what kind of identifier this is."))
+    contact = contact.strip()
+    if not contact:
+        raise MatchingError(
+            _(
+                "Say how a counselor can reach you, safely, if someone else "
+                "names the same person."
+            )
+        )
+    try:
+        canonical = normalize(
+            kind, value, region=region, organization=organization
+        )
+    except NotAnIdentifier as error:
+        raise MatchingError(str(error)) from None
+    readers = counselors()
+    if not readers:
+        raise MatchingError(
+            _(
+                "This server has no counselor yet, so nobody could ever put "
+                "you in touch. Nothing was stored."
+            )
+        )
+    try:
+        (output,) = oprf_outputs([canonical.encode("utf-8")])
+    except KeyServiceError as error:
+        raise MatchingError(str(error)) from None
+    index, k = derive(output)
+    level = threshold()
+    share = shamir.make_share(
+        k, level, shamir.point_from_identity(k, str(owner.pk).encode())
+    )
+    payload_key = shamir.secret_key(k, level)
+    share_key = new_content_key()
+    sealed = seal_to_confirmed(share_key, readers)
+    if not sealed:
+        raise MatchingError(
+            _(
+                "No counselor's key could be confirmed against the ledger, "
+                "so nothing was stored. Please tell the people who run "
+                "this server."
+            )
+        )
+    own_public_key(owner, keys)
+    entry = Entry(owner=owner, kind=kind, index=index, threshold=level)
+    entry.share_ciphertext = encrypt(
+        share_key,
+        shamir.share_to_bytes(share),
+        associated_data=_ad(entry.pk, "share"),
+    )
+    entry.payload_ciphertext = encrypt(
+        payload_key,
+        canonical_json({"contact": contact[:2000], "message": message[:5000]}),
+        associated_data=_ad(entry.pk, "payload"),
+    )
+    try:
+        with transaction.atomic():
+            entry.save()
+            EntryShareKey.objects.bulk_create(
+                EntryShareKey(entry=entry, counselor=reader, sealed_key=key)
+                for reader, key in sealed
+            )
+            _find_match(index)
+    except IntegrityError:
+        raise MatchingError(
+            _("You have named this person this way already.")
+        ) from None
+    entry.refresh_from_db()
+    return entry
+
+
+def _find_match(index: str) -> Match | None:
+    """Record a match when entries of the threshold of distinct survivors
+    share INDEX, inside the adding transaction. Adders of one index queue
+    behind each other, so that two survivors adding at once cannot each
+    miss the other's entry."""
+    _lock_index(index)
+    entries = Entry.objects.select_for_update().filter(index=index)
+    owners = {entry.owner_id for entry in entries}
+    if len(owners) < threshold():
+        return None
+    match, created = Match.objects.get_or_create(index=index)
+    entries.filter(match=None).update(match=match)
+    ledger_append(
+        event_type="match_found" if created else "match_grew",
+        payload={
+            "match": match_reference(match),
+            "commitment": index_commitment(index),
+            "count": len(owners),
+        },
+    )
+    notify(counselors())
+    notify(entry.owner for entry in entries)
+    return match
+
+
+def _lock_index(index: str) -> None:
+    # SQLite's IMMEDIATE transactions already let one writer in at a time;
+    # PostgreSQL takes a transaction-scoped lock named after the index.
+    if connection.vendor != "postgresql":
+        return
+    number = int.from_bytes(bytes.fromhex(index)[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
+
+
+def entry_withdraw(*, entry: Entry, owner) -> None:
+    """The survivor withdraws an entry not yet matched: it is deleted, and
+    with it every sealed copy of its share key (crypto-shredded)."""
+    if entry.owner_id != owner.pk:
+        raise MatchingError(_("This entry is not yours."))
+    with transaction.atomic():
+        locked = Entry.objects.select_for_update().filter(pk=entry.pk).first()
+        if locked is None:
+            raise MatchingError(_("This entry was withdrawn already."))
+        if locked.match_id is not None:
+            raise MatchingError(
+                _(
+                    "This entry has matched: a counselor is getting in "
+                    "touch. Tell them if you would rather not go on."
+                )
+            )
+        locked.delete()
+
+
+def match_open(*, match: Match, counselor, keys: PersonKeys) -> list[dict]:
+    """A counselor combines the matched entries' shares and opens their
+    payloads. Each opening is a ledger entry. Entries the combination does
+    not open (fewer shares than the threshold) stay closed."""
+    entries = list(match.entries.all())
+    shares = []
+    for entry in entries:
+        share_key = open_own_copy(
+            entry.share_keys.filter(counselor=counselor),
+            keys,
+            missing=_("This entry was not sealed to you."),
+            damaged=_("Your copy of this entry's key does not open."),
+            error=MatchingError,
+        )
+        try:
+            shares.append(
+                shamir.share_from_bytes(
+                    decrypt(
+                        share_key,
+                        bytes(entry.share_ciphertext),
+                        associated_data=_ad(entry.pk, "share"),
+                    )
+                )
+            )
+        except (DecryptionError, ValueError):
+            raise MatchingError(
+                _("An entry's share could not be opened: its data changed.")
+            ) from None
+    if len({x for x, _y in shares}) < 2:
+        raise MatchingError(_("There are not enough entries to open."))
+    payload_key = shamir.secret_to_bytes(shamir.recover_secret(shares))
+    opened = []
+    for entry in entries:
+        try:
+            payload = json.loads(
+                decrypt(
+                    payload_key,
+                    bytes(entry.payload_ciphertext),
+                    associated_data=_ad(entry.pk, "payload"),
+                )
+            )
+        except DecryptionError:
+            payload = None
+        opened.append({"entry": entry, "payload": payload})
+    ledger_append(
+        event_type="match_opened",
+        payload={
+            "match": match_reference(match),
+            "by": person_reference(counselor),
+        },
+    )
+    return opened
+
+
+def entry_mark_contacted(*, entry: Entry, counselor) -> None:
+    if entry.match_id is None:
+        raise MatchingError(_("Only matched entries are contacted."))
+    with transaction.atomic():
+        updated = Entry.objects.filter(pk=entry.pk, contacted_at=None).update(
+            contacted_at=timezone.now()
+        )
+        if not updated:
+            raise MatchingError(
+                _("This survivor was marked contacted already.")
+            )
+        ledger_append(
+            event_type="match_contacted",
+            payload={
+                "match": match_reference(entry.match),
+                "by": person_reference(counselor),
+            },
+        )
+        notify([entry.owner])
+
+
+# Going together.
+
+
+def report_hold(
+    *,
+    entry: Entry,
+    owner,
+    keys: PersonKeys,
+    record,
+    organization,
+    included_fields: list[str],
+    outcomes: list[str],
+) -> HeldReport:
+    """Prepare a report to ORGANIZATION's committee that waits for a
+    match: what it would include is sealed to the survivor alone."""
+    if entry.owner_id != owner.pk or record.owner_id != owner.pk:
+        raise MatchingError(_("You can only hold your own report."))
+    item_key = new_content_key()
+    try:
+        public = own_public_key(owner, keys)
+    except VaultError as error:
+        raise MatchingError(str(error)) from None
+    sealed = seal_key(item_key, public) + encrypt(
+        item_key,
+        canonical_json(
+            {"included": sorted(included_fields), "outcomes": sorted(outcomes)}
+        ),
+        associated_data=_ad(entry.pk, "held"),
+    )
+    held, _created = HeldReport.objects.update_or_create(
+        entry=entry,
+        defaults={
+            "record": record,
+            "organization": organization,
+            "sealed_choices": sealed,
+        },
+    )
+    return held
+
+
+def held_report_send(*, held: HeldReport, owner, keys: PersonKeys):
+    """On a match, and only with the survivor's confirmation now, send the
+    held report as a case."""
+    from faced.cases.services import CaseError, case_submit
+
+    entry = held.entry
+    if entry.owner_id != owner.pk:
+        raise MatchingError(_("This is not your report."))
+    if entry.match_id is None:
+        raise MatchingError(
+            _("This report waits for a match; nothing was sent.")
+        )
+    if held.sent_case_id is not None:
+        raise MatchingError(_("This report was sent already."))
+    blob = bytes(held.sealed_choices)
+    cut = 32 + 48
+    try:
+        item_key = open_sealed_key(
+            blob[:cut], keys.box_public_key, keys.box_private_key
+        )
+        choices = json.loads(
+            decrypt(
+                item_key, blob[cut:], associated_data=_ad(entry.pk, "held")
+            )
+        )
+    except DecryptionError:
+        raise MatchingError(
+            _("Your held report could not be opened.")
+        ) from None
+    try:
+        case = case_submit(
+            survivor=owner,
+            keys=keys,
+            record=held.record,
+            organization=held.organization,
+            included_fields=choices["included"],
+            outcomes=choices["outcomes"],
+        )
+    except CaseError as error:
+        raise MatchingError(str(error)) from None
+    HeldReport.objects.filter(pk=held.pk).update(sent_case=case)
+    return case

@@ -1,0 +1,288 @@
+"""The matching escrow: two survivors naming the same person, written
+differently, in different organizations, are put in touch by a counselor;
+one survivor alone never is, and nobody can open a lone entry."""
+
+import hashlib
+
+import pytest
+from django.core import mail
+
+from faced.accounts.contact import contact_address_set
+from faced.accounts.custody import keys_unlock
+from faced.conftest import PASSWORD
+from faced.ledger.models import LedgerEntry
+from faced.matching.models import Entry, EntryShareKey, HeldReport, Match
+from faced.matching.services import (
+    MatchingError,
+    entry_add,
+    entry_mark_contacted,
+    entry_withdraw,
+    held_report_send,
+    match_open,
+    report_hold,
+)
+from faced.orgs.models import Organization
+from faced.vault.services import record_save
+
+
+def keys_of(user):
+    return keys_unlock(user=user, password=PASSWORD)
+
+
+@pytest.fixture
+def other_survivor(personas):
+    """A survivor of Other Collective, with an account and keys."""
+    from faced.accounts.custody import keys_create
+    from faced.accounts.models import User
+
+    user = User.objects.create_user(
+        username="other-survivor", password=PASSWORD
+    )
+    keys_create(user=user, password=PASSWORD)
+    return user
+
+
+def name(user, value, kind="phone", **extra):
+    return entry_add(
+        owner=user,
+        keys=keys_of(user),
+        kind=kind,
+        value=value,
+        contact=f"call {user.username} after six",
+        message=f"message of {user.username}",
+        **extra,
+    )
+
+
+class MatchTests:
+    def test_two_survivors_naming_one_person_differently_match(
+        self, personas, other_survivor, django_capture_on_commit_callbacks
+    ):
+        """Given a survivor of Demo Collective and one of Other Collective
+        who write the same phone number differently, when both store an
+        entry, then a match is recorded in the ledger with only a
+        commitment and a count, the counselor is told (contentless), and
+        opens both payloads."""
+        contact_address_set(user=personas["counselor"], email="c@example.org")
+        first = name(personas["survivor"], "07911 123456", region="GB")
+        assert first.match_id is None
+        with django_capture_on_commit_callbacks(execute=True):
+            second = name(other_survivor, "+44 (0)7911-123-456")
+        assert second.match_id is not None
+        first.refresh_from_db()
+        assert first.match_id == second.match_id
+        (entry,) = LedgerEntry.objects.filter(event_type="match_found")
+        event = __import__("json").loads(entry.leaf_data)["event"]
+        assert sorted(event) == ["commitment", "count", "match"]
+        assert '"count":2' in entry.leaf_data
+        assert first.index not in entry.leaf_data
+        assert ["c@example.org"] in [m.to for m in mail.outbox]
+        counselor = personas["counselor"]
+        opened = match_open(
+            match=second.match, counselor=counselor, keys=keys_of(counselor)
+        )
+        assert sorted(item["payload"]["contact"] for item in opened) == [
+            "call other-survivor after six",
+            "call survivor after six",
+        ]
+        entry_mark_contacted(entry=first, counselor=counselor)
+        first.refresh_from_db()
+        assert first.contacted_at is not None
+
+    def test_one_survivor_twice_never_matches(self, personas):
+        survivor = personas["survivor"]
+        name(survivor, "jane@example.org", kind="email")
+        with pytest.raises(MatchingError, match="already"):
+            name(survivor, "JANE@example.org ", kind="email")
+        assert not Match.objects.exists()
+
+    def test_one_survivor_alone_is_never_matched(self, personas):
+        entry = name(personas["survivor"], "07911 123456")
+        assert entry.match_id is None
+        assert not LedgerEntry.objects.filter(
+            event_type__startswith="match"
+        ).exists()
+
+    def test_different_people_do_not_match(self, personas, other_survivor):
+        name(personas["survivor"], "07911 123456")
+        name(other_survivor, "07911 123457")
+        assert not Match.objects.exists()
+
+    def test_the_threshold_is_configurable(
+        self, personas, other_survivor, settings
+    ):
+        from faced.accounts.custody import keys_create
+        from faced.accounts.models import User
+
+        settings.MATCHING_THRESHOLD = 3
+        name(personas["survivor"], "07911 123456")
+        name(other_survivor, "07911 123456")
+        assert not Match.objects.exists()
+        third = User.objects.create_user(username="third", password=PASSWORD)
+        keys_create(user=third, password=PASSWORD)
+        assert name(third, "07911123456").match_id is not None
+
+
+class LoneEntryTests:
+    def test_no_key_the_server_holds_opens_a_lone_entry(
+        self, personas, settings
+    ):
+        """Given one entry, when each key the server holds — the counselor's
+        share key, the share itself, the secret key, the ledger key, the
+        matching key — is tried as the payload key, none opens it."""
+        from faced.crypto import shamir
+        from faced.crypto.envelope import DecryptionError, decrypt
+        from faced.ledger.log_key import log_signer
+        from faced.matching.services import _ad
+        from faced.vault.services import open_own_copy
+
+        entry = name(personas["survivor"], "07911 123456")
+        counselor = personas["counselor"]
+        share_key = open_own_copy(
+            EntryShareKey.objects.filter(entry=entry, counselor=counselor),
+            keys_of(counselor),
+            missing="",
+            damaged="",
+        )
+        share = decrypt(
+            share_key,
+            bytes(entry.share_ciphertext),
+            associated_data=_ad(entry.pk, "share"),
+        )
+        _x, y = shamir.share_from_bytes(share)
+        candidates = [
+            share_key,
+            share[:32],
+            share[32:],
+            shamir.secret_to_bytes(y),
+            hashlib.sha256(settings.SECRET_KEY.encode()).digest(),
+            log_signer()[1][:32],
+        ]
+        key_file = getattr(settings, "MATCHING_KEY_FILE", None)
+        if key_file:
+            from pathlib import Path
+
+            raw = Path(key_file).read_bytes()
+            candidates += [raw[:32], hashlib.sha256(raw).digest()]
+        for candidate in candidates:
+            with pytest.raises(DecryptionError):
+                decrypt(
+                    candidate[:32].ljust(32, b"\0"),
+                    bytes(entry.payload_ciphertext),
+                    associated_data=_ad(entry.pk, "payload"),
+                )
+        with pytest.raises(MatchingError):
+            match_open(
+                match=Match.objects.create(index=entry.index),
+                counselor=counselor,
+                keys=keys_of(counselor),
+            )
+
+
+class ControlTests:
+    def test_an_entry_is_withdrawn_before_a_match_and_not_after(
+        self, personas, other_survivor
+    ):
+        survivor = personas["survivor"]
+        entry = name(survivor, "07911 123456")
+        entry_withdraw(entry=entry, owner=survivor)
+        assert not Entry.objects.filter(pk=entry.pk).exists()
+        assert not EntryShareKey.objects.filter(entry_id=entry.pk).exists()
+        entry = name(survivor, "07911 123456")
+        name(other_survivor, "07911 123456")
+        with pytest.raises(MatchingError):
+            entry_withdraw(entry=entry, owner=survivor)
+
+    def test_nobody_else_withdraws_an_entry(self, personas, other_survivor):
+        entry = name(personas["survivor"], "07911 123456")
+        with pytest.raises(MatchingError):
+            entry_withdraw(entry=entry, owner=other_survivor)
+
+    def test_bad_input_changes_nothing(self, personas):
+        for kind, value, contact in (
+            ("phone", "not a number", "x"),
+            ("shoe size", "42", "x"),
+            ("phone", "07911 123456", "   "),
+            ("name", "A. Person", "x"),
+        ):
+            with pytest.raises(MatchingError):
+                entry_add(
+                    owner=personas["survivor"],
+                    keys=keys_of(personas["survivor"]),
+                    kind=kind,
+                    value=value,
+                    contact=contact,
+                )
+        assert not Entry.objects.exists()
+
+
+class GoTogetherTests:
+    def test_a_held_report_is_sent_only_after_a_match_and_a_yes(
+        self, personas, other_survivor
+    ):
+        survivor = personas["survivor"]
+        keys = keys_of(survivor)
+        record = record_save(
+            owner=survivor, keys=keys, fields={"what": "what happened"}
+        ).version.record
+        entry = name(survivor, "07911 123456")
+        held = report_hold(
+            entry=entry,
+            owner=survivor,
+            keys=keys,
+            record=record,
+            organization=Organization.objects.get(slug="demo"),
+            included_fields=["what"],
+            outcomes=["heard"],
+        )
+        with pytest.raises(MatchingError, match="waits for a match"):
+            held_report_send(held=held, owner=survivor, keys=keys)
+        name(other_survivor, "07911 123456")
+        held = HeldReport.objects.get(pk=held.pk)
+        case = held_report_send(held=held, owner=survivor, keys=keys)
+        assert case.survivor == survivor
+        with pytest.raises(MatchingError, match="already"):
+            held_report_send(
+                held=HeldReport.objects.get(pk=held.pk),
+                owner=survivor,
+                keys=keys,
+            )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_identifier_or_its_hash_is_in_the_raw_database():
+    """Given entries naming a canary e-mail address, the raw database (as a
+    copy or a dump would hold it) holds neither the address, nor its
+    normalized form, nor the plain SHA-256 of either, nor the contact
+    details given."""
+    from django.db import connection
+
+    from faced.demo.personas import create_personas
+    from faced.matching.normalize import normalize
+    from faced.vault.tests.test_canary import raw_database
+
+    users = create_personas(password=PASSWORD)
+    canary = "Canary.Kittiwake+tag@Example.org"
+    for user in (users["survivor"], users["survivor2"]):
+        entry_add(
+            owner=user,
+            keys=keys_of(user),
+            kind="email",
+            value=canary,
+            contact="Kittiwake-contact 4471",
+        )
+    assert Match.objects.count() == 1
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(FULL)")
+    raw = raw_database().lower()
+    normalized = normalize("email", canary)
+    for text in (canary, normalized, normalized.split(":", 1)[1]):
+        assert text.lower().encode() not in raw
+        for digest in (
+            hashlib.sha256(text.encode()).hexdigest(),
+            hashlib.sha256(text.lower().encode()).hexdigest(),
+        ):
+            assert digest.encode() not in raw
+            assert bytes.fromhex(digest) not in raw_database()
+    assert b"kittiwake" not in raw

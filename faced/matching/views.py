@@ -1,0 +1,207 @@
+"""The survivor's escrow pages and the counselor's."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from faced.accounts.session_keys import session_keys
+from faced.cases.selectors import organizations_with_committee
+from faced.cases.services import OUTCOMES
+from faced.matching.models import Entry, HeldReport, Match
+from faced.matching.services import (
+    MatchingError,
+    entry_add,
+    entry_mark_contacted,
+    entry_withdraw,
+    held_report_send,
+    match_open,
+    report_hold,
+    threshold,
+)
+from faced.orgs.roles import Role
+from faced.vault.fields import RECORD_FIELDS
+from faced.vault.models import VaultRecord
+
+
+def _keys(request):
+    keys = session_keys(request)
+    if keys is None:
+        messages.info(request, _("To continue, please sign in again."))
+    return keys
+
+
+def escrow(request):
+    """The survivor's entries, their states, and a form to add one."""
+    keys = _keys(request)
+    if keys is None:
+        return redirect("accounts:signin")
+    return _escrow_page(request, {}, 200)
+
+
+def _escrow_page(request, form, status):
+    return render(
+        request,
+        "matching/escrow.html",
+        {
+            "entries": Entry.objects.filter(owner=request.user).select_related(
+                "held_report__organization", "held_report__sent_case"
+            ),
+            "kinds": Entry.Kind.choices,
+            "threshold": threshold(),
+            "records": VaultRecord.objects.filter(owner=request.user),
+            "organizations": organizations_with_committee(),
+            "outcomes": OUTCOMES,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+def escrow_add(request):
+    keys = _keys(request)
+    if keys is None:
+        return redirect("accounts:signin")
+    if request.method != "POST":
+        return redirect("matching:escrow")
+    post = request.POST
+    try:
+        entry = entry_add(
+            owner=request.user,
+            keys=keys,
+            kind=post.get("kind", ""),
+            value=post.get("value", ""),
+            region=(post.get("region") or "GB").upper()[:2],
+            organization=post.get("organization_name", ""),
+            contact=post.get("contact", ""),
+            message=post.get("message", ""),
+        )
+    except MatchingError as error:
+        messages.error(request, str(error))
+        return _escrow_page(request, post, 400)
+    record = VaultRecord.objects.filter(
+        owner=request.user, pk=post.get("hold_record") or None
+    ).first()
+    if post.get("go_together") and record is not None:
+        organization = next(
+            (
+                o
+                for o in organizations_with_committee()
+                if o.slug == post.get("hold_organization")
+            ),
+            None,
+        )
+        if organization is not None:
+            report_hold(
+                entry=entry,
+                owner=request.user,
+                keys=keys,
+                record=record,
+                organization=organization,
+                # Everything the record holds when it is sent; the survivor
+                # sees and confirms it then.
+                included_fields=[field.name for field in RECORD_FIELDS],
+                outcomes=[
+                    o
+                    for o in post.getlist("hold_outcomes")
+                    if o in dict(OUTCOMES)
+                ],
+            )
+    if entry.match_id:
+        messages.success(
+            request,
+            _(
+                "Stored — and someone else has named the same person. A "
+                "counselor will get in touch with you."
+            ),
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "Stored. Nobody can read it. If someone else names the same "
+                "person, a counselor will get in touch with you."
+            ),
+        )
+    return redirect("matching:escrow")
+
+
+def escrow_entry(request, entry_id):
+    """Withdraw an entry, or send a held report after a match."""
+    entry = get_object_or_404(Entry, pk=entry_id, owner=request.user)
+    keys = _keys(request)
+    if keys is None:
+        return redirect("accounts:signin")
+    if request.method != "POST":
+        return redirect("matching:escrow")
+    try:
+        if request.POST.get("action") == "withdraw":
+            entry_withdraw(entry=entry, owner=request.user)
+            messages.success(
+                request, _("Withdrawn. The entry is deleted for good.")
+            )
+        elif request.POST.get("action") == "send_report":
+            held = get_object_or_404(HeldReport, entry=entry)
+            case = held_report_send(held=held, owner=request.user, keys=keys)
+            messages.success(request, _("Your report is with the committee."))
+            return redirect("cases:case", case_id=case.pk)
+    except MatchingError as error:
+        messages.error(request, str(error))
+    return redirect("matching:escrow")
+
+
+def counselor_home(request):
+    from faced.orgs.views import ROLE_DUTIES
+
+    return render(
+        request,
+        "matching/counselor_home.html",
+        {
+            "role": Role.COUNSELOR,
+            "duties": ROLE_DUTIES[Role.COUNSELOR],
+            "matches": Match.objects.prefetch_related("entries"),
+        },
+    )
+
+
+def counselor_match(request, match_id):
+    """Open a match's entries, and record each survivor contacted."""
+    match = get_object_or_404(Match, pk=match_id)
+    keys = _keys(request)
+    if keys is None:
+        return redirect("accounts:signin")
+    if request.method == "POST":
+        entry = (
+            match.entries.filter(pk=request.POST["entry"]).first()
+            if _is_uuid(request.POST.get("entry"))
+            else None
+        )
+        if entry is None:
+            raise Http404
+        try:
+            entry_mark_contacted(entry=entry, counselor=request.user)
+        except MatchingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Marked as contacted."))
+        return redirect("counselor:match", match_id=match.pk)
+    try:
+        opened = match_open(match=match, counselor=request.user, keys=keys)
+    except MatchingError as error:
+        messages.error(request, str(error))
+        opened = []
+    return render(
+        request,
+        "matching/counselor_match.html",
+        {"match": match, "opened": opened, "role": Role.COUNSELOR},
+    )
+
+
+def _is_uuid(value) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
