@@ -25,7 +25,7 @@ from pathlib import Path
 
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/faced_bench"
 # What is worth measuring again on PostgreSQL.
-POSTGRES_BENCHMARKS = ["ledger", "cases"]
+POSTGRES_BENCHMARKS = ["ledger", "cases", "matching"]
 
 
 def _ensure_postgres_database(url: str) -> bool:

@@ -307,13 +307,13 @@ def _keyserver_public_key() -> bytes | None:
 
 
 KEYSERVER_PUBLIC_KEY = _keyserver_public_key()
-# OPRF evaluations per minute, deployment-wide (and per keyserver): each
-# is one identifier tried, so the budget bounds guessing by whoever holds
-# the database but not the key.
 # How many distinct survivors must name the same person before a counselor
 # can open their entries. Two is Callisto's choice: fewer would let one
 # survivor's entry be opened alone.
 MATCHING_THRESHOLD = env_int("FACED_MATCHING_THRESHOLD", 2, minimum=2)
+# OPRF evaluations per minute, deployment-wide (and per keyserver): each
+# is one identifier tried, so the budget bounds guessing by whoever holds
+# the database but not the key.
 MATCHING_EVALUATIONS_PER_MINUTE = env_int(
     "FACED_MATCHING_EVALUATIONS_PER_MINUTE", 60, minimum=1
 )

@@ -123,7 +123,16 @@ def report(request, record_id):
         request.POST or None,
         field_choices=field_choices,
         member_choices=member_choices,
-        initial={"included": [name for name, _label in field_choices]},
+        initial={
+            "included": [name for name, _label in field_choices],
+            # Outcomes chosen earlier (a report held to go together) are
+            # offered again; the survivor still reviews and sends.
+            "outcomes": [
+                name
+                for name in request.GET.getlist("outcomes")
+                if name in dict(OUTCOMES)
+            ],
+        },
     )
     if request.method == "POST" and form.is_valid():
         excluded_ids = set(form.cleaned_data["excluded"])

@@ -21,12 +21,20 @@ class Match(models.Model):
     index. Counselors open the matched payloads, and nothing else."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
-    index = models.CharField(max_length=64, unique=True)
+    index = models.CharField(max_length=64)
+    # Entries made under one threshold share a polynomial only with each
+    # other: a change of the setting starts new matches.
+    threshold = models.PositiveSmallIntegerField()
     found_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-found_at"]
         verbose_name_plural = "matches"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["index", "threshold"], name="one_match_per_index"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"match {self.pk}"
@@ -115,13 +123,6 @@ class HeldReport(models.Model):
         "orgs.Organization", on_delete=models.CASCADE, related_name="+"
     )
     sealed_choices = models.BinaryField()
-    sent_case = models.ForeignKey(
-        "cases.Case",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     def __str__(self) -> str:
         return f"held report of {self.entry_id}"

@@ -132,6 +132,11 @@ def entry_add(
         )
     except NotAnIdentifier as error:
         raise MatchingError(str(error)) from None
+    except ValueError:
+        # An unknown country code: the form's, not the survivor's words.
+        raise MatchingError(
+            _("Choose the country by its two-letter code, like GB or IE.")
+        ) from None
     readers = counselors()
     if not readers:
         raise MatchingError(
@@ -160,7 +165,10 @@ def entry_add(
                 "this server."
             )
         )
-    own_public_key(owner, keys)
+    try:
+        own_public_key(owner, keys)
+    except VaultError as error:
+        raise MatchingError(str(error)) from None
     entry = Entry(owner=owner, kind=kind, index=index, threshold=level)
     entry.share_ciphertext = encrypt(
         share_key,
@@ -179,7 +187,7 @@ def entry_add(
                 EntryShareKey(entry=entry, counselor=reader, sealed_key=key)
                 for reader, key in sealed
             )
-            _find_match(index)
+            _find_match(index, level)
     except IntegrityError:
         raise MatchingError(
             _("You have named this person this way already.")
@@ -188,17 +196,19 @@ def entry_add(
     return entry
 
 
-def _find_match(index: str) -> Match | None:
+def _find_match(index: str, level: int) -> Match | None:
     """Record a match when entries of the threshold of distinct survivors
     share INDEX, inside the adding transaction. Adders of one index queue
     behind each other, so that two survivors adding at once cannot each
     miss the other's entry."""
     _lock_index(index)
-    entries = Entry.objects.select_for_update().filter(index=index)
+    entries = Entry.objects.select_for_update().filter(
+        index=index, threshold=level
+    )
     owners = {entry.owner_id for entry in entries}
-    if len(owners) < threshold():
+    if len(owners) < level:
         return None
-    match, created = Match.objects.get_or_create(index=index)
+    match, created = Match.objects.get_or_create(index=index, threshold=level)
     entries.filter(match=None).update(match=match)
     ledger_append(
         event_type="match_found" if created else "match_grew",
@@ -249,6 +259,10 @@ def match_open(*, match: Match, counselor, keys: PersonKeys) -> list[dict]:
     entries = list(match.entries.all())
     shares = []
     for entry in entries:
+        if not entry.share_keys.filter(counselor=counselor).exists():
+            # Made before this counselor joined: it cannot add a share,
+            # but the key the others recover opens it all the same.
+            continue
         share_key = open_own_copy(
             entry.share_keys.filter(counselor=counselor),
             keys,
@@ -270,8 +284,13 @@ def match_open(*, match: Match, counselor, keys: PersonKeys) -> list[dict]:
             raise MatchingError(
                 _("An entry's share could not be opened: its data changed.")
             ) from None
-    if len({x for x, _y in shares}) < 2:
-        raise MatchingError(_("There are not enough entries to open."))
+    if len({x for x, _y in shares}) < max(2, match.threshold):
+        raise MatchingError(
+            _(
+                "There are not enough entries sealed to you to open this "
+                "match; another counselor may be able to."
+            )
+        )
     payload_key = shamir.secret_to_bytes(shamir.recover_secret(shares))
     opened = []
     for entry in entries:
@@ -357,11 +376,10 @@ def report_hold(
     return held
 
 
-def held_report_send(*, held: HeldReport, owner, keys: PersonKeys):
-    """On a match, and only with the survivor's confirmation now, send the
-    held report as a case."""
-    from faced.cases.services import CaseError, case_submit
-
+def held_report_choices(*, held: HeldReport, owner, keys: PersonKeys) -> dict:
+    """What the survivor chose for their held report, once their entry has
+    matched: they then review it on the usual report page and send it
+    themselves, or not."""
     entry = held.entry
     if entry.owner_id != owner.pk:
         raise MatchingError(_("This is not your report."))
@@ -369,15 +387,13 @@ def held_report_send(*, held: HeldReport, owner, keys: PersonKeys):
         raise MatchingError(
             _("This report waits for a match; nothing was sent.")
         )
-    if held.sent_case_id is not None:
-        raise MatchingError(_("This report was sent already."))
     blob = bytes(held.sealed_choices)
     cut = 32 + 48
     try:
         item_key = open_sealed_key(
             blob[:cut], keys.box_public_key, keys.box_private_key
         )
-        choices = json.loads(
+        return json.loads(
             decrypt(
                 item_key, blob[cut:], associated_data=_ad(entry.pk, "held")
             )
@@ -386,16 +402,10 @@ def held_report_send(*, held: HeldReport, owner, keys: PersonKeys):
         raise MatchingError(
             _("Your held report could not be opened.")
         ) from None
-    try:
-        case = case_submit(
-            survivor=owner,
-            keys=keys,
-            record=held.record,
-            organization=held.organization,
-            included_fields=choices["included"],
-            outcomes=choices["outcomes"],
-        )
-    except CaseError as error:
-        raise MatchingError(str(error)) from None
-    HeldReport.objects.filter(pk=held.pk).update(sent_case=case)
-    return case
+
+
+def counselor_leaves(sender, *, user, role, organization, **kwargs) -> None:
+    """A counselor whose role is revoked loses every sealed copy of an
+    entry's share key. Runs inside the revoking transaction."""
+    if role == Role.COUNSELOR and organization is None:
+        EntryShareKey.objects.filter(counselor=user).delete()

@@ -3,6 +3,8 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from faced.accounts.session_keys import session_keys
@@ -14,7 +16,7 @@ from faced.matching.services import (
     entry_add,
     entry_mark_contacted,
     entry_withdraw,
-    held_report_send,
+    held_report_choices,
     match_open,
     report_hold,
     threshold,
@@ -45,7 +47,7 @@ def _escrow_page(request, form, status):
         "matching/escrow.html",
         {
             "entries": Entry.objects.filter(owner=request.user).select_related(
-                "held_report__organization", "held_report__sent_case"
+                "held_report__organization"
             ),
             "kinds": Entry.Kind.choices,
             "threshold": threshold(),
@@ -119,8 +121,8 @@ def escrow_add(request):
         messages.success(
             request,
             _(
-                "Stored. Nobody can read it. If someone else names the same "
-                "person, a counselor will get in touch with you."
+                "Stored, locked. If someone else names the same person, a "
+                "counselor will get in touch with you."
             ),
         )
     return redirect("matching:escrow")
@@ -141,10 +143,23 @@ def escrow_entry(request, entry_id):
                 request, _("Withdrawn. The entry is deleted for good.")
             )
         elif request.POST.get("action") == "send_report":
+            # The usual report page: the survivor sees exactly what would
+            # be sent, may keep members off, and sends it only by ticking
+            # "I want to send this report" there — or not at all.
             held = get_object_or_404(HeldReport, entry=entry)
-            case = held_report_send(held=held, owner=request.user, keys=keys)
-            messages.success(request, _("Your report is with the committee."))
-            return redirect("cases:case", case_id=case.pk)
+            choices = held_report_choices(
+                held=held, owner=request.user, keys=keys
+            )
+            query = urlencode(
+                {
+                    "org": held.organization.slug,
+                    "outcomes": choices.get("outcomes", []),
+                },
+                doseq=True,
+            )
+            return redirect(
+                f"{reverse('cases:report', args=[held.record_id])}?{query}"
+            )
     except MatchingError as error:
         messages.error(request, str(error))
     return redirect("matching:escrow")
@@ -165,12 +180,19 @@ def counselor_home(request):
 
 
 def counselor_match(request, match_id):
-    """Open a match's entries, and record each survivor contacted."""
+    """A match's entries: opened on the counselor's request (each opening
+    is a ledger entry), and each survivor marked once contacted."""
     match = get_object_or_404(Match, pk=match_id)
     keys = _keys(request)
     if keys is None:
         return redirect("accounts:signin")
-    if request.method == "POST":
+    opened = None
+    if request.method == "POST" and request.POST.get("action") == "open":
+        try:
+            opened = match_open(match=match, counselor=request.user, keys=keys)
+        except MatchingError as error:
+            messages.error(request, str(error))
+    elif request.method == "POST":
         entry = (
             match.entries.filter(pk=request.POST["entry"]).first()
             if _is_uuid(request.POST.get("entry"))
@@ -185,15 +207,15 @@ def counselor_match(request, match_id):
         else:
             messages.success(request, _("Marked as contacted."))
         return redirect("counselor:match", match_id=match.pk)
-    try:
-        opened = match_open(match=match, counselor=request.user, keys=keys)
-    except MatchingError as error:
-        messages.error(request, str(error))
-        opened = []
     return render(
         request,
         "matching/counselor_match.html",
-        {"match": match, "opened": opened, "role": Role.COUNSELOR},
+        {
+            "match": match,
+            "entries": match.entries.all(),
+            "opened": opened,
+            "role": Role.COUNSELOR,
+        },
     )
 
 

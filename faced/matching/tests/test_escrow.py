@@ -17,7 +17,7 @@ from faced.matching.services import (
     entry_add,
     entry_mark_contacted,
     entry_withdraw,
-    held_report_send,
+    held_report_choices,
     match_open,
     report_hold,
 )
@@ -173,7 +173,7 @@ class LoneEntryTests:
                 )
         with pytest.raises(MatchingError):
             match_open(
-                match=Match.objects.create(index=entry.index),
+                match=Match.objects.create(index=entry.index, threshold=2),
                 counselor=counselor,
                 keys=keys_of(counselor),
             )
@@ -236,17 +236,77 @@ class GoTogetherTests:
             outcomes=["heard"],
         )
         with pytest.raises(MatchingError, match="waits for a match"):
-            held_report_send(held=held, owner=survivor, keys=keys)
+            held_report_choices(held=held, owner=survivor, keys=keys)
+        with pytest.raises(MatchingError):
+            held_report_choices(
+                held=held, owner=other_survivor, keys=keys_of(other_survivor)
+            )
         name(other_survivor, "07911 123456")
         held = HeldReport.objects.get(pk=held.pk)
-        case = held_report_send(held=held, owner=survivor, keys=keys)
-        assert case.survivor == survivor
-        with pytest.raises(MatchingError, match="already"):
-            held_report_send(
-                held=HeldReport.objects.get(pk=held.pk),
-                owner=survivor,
-                keys=keys,
-            )
+        assert held_report_choices(held=held, owner=survivor, keys=keys) == {
+            "included": ["what"],
+            "outcomes": ["heard"],
+        }
+        # Nothing was sent by the match itself: the survivor sends it.
+        from faced.cases.models import Case
+
+        assert not Case.objects.exists()
+
+    def test_the_review_page_offers_the_held_choices(
+        self, personas, other_survivor, client
+    ):
+        from faced.conftest import sign_in
+
+        survivor = personas["survivor"]
+        keys = keys_of(survivor)
+        record = record_save(
+            owner=survivor, keys=keys, fields={"what": "what happened"}
+        ).version.record
+        entry = name(survivor, "07911 123456")
+        report_hold(
+            entry=entry,
+            owner=survivor,
+            keys=keys,
+            record=record,
+            organization=Organization.objects.get(slug="demo"),
+            included_fields=["what"],
+            outcomes=["no_contact"],
+        )
+        name(other_survivor, "07911 123456")
+        sign_in(client, survivor, with_keys=True)
+        response = client.post(
+            f"/my/escrow/{entry.pk}/", {"action": "send_report"}, follow=True
+        )
+        page = response.content.decode()
+        assert "Report to the committee" in page
+        assert 'value="no_contact" checked' in page or (
+            "checked" in page.split('value="no_contact"')[1][:80]
+        )
+
+
+class CounselorTests:
+    def test_a_revoked_counselor_loses_every_share_key(
+        self, personas, other_survivor
+    ):
+        from faced.orgs.roles import Role
+        from faced.orgs.services import role_revoke
+
+        entry = name(personas["survivor"], "07911 123456")
+        counselor = personas["counselor"]
+        assert EntryShareKey.objects.filter(counselor=counselor).exists()
+        role_revoke(user=counselor, role=Role.COUNSELOR)
+        assert not EntryShareKey.objects.filter(counselor=counselor).exists()
+        assert Entry.objects.filter(pk=entry.pk).exists()
+
+    def test_a_new_threshold_starts_new_matches(
+        self, personas, other_survivor, settings
+    ):
+        """Entries made under different thresholds lie on different
+        polynomials: they never make one match together."""
+        name(personas["survivor"], "07911 123456")
+        settings.MATCHING_THRESHOLD = 3
+        assert name(other_survivor, "07911 123456").match_id is None
+        assert not Match.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -40,7 +40,7 @@ class EscrowJourneyTests:
         )
         screenshot(page, f"escrow-add-{mode(javascript)}")
         page.get_by_role("button", name="Store it where nobody").click()
-        expect(page.get_by_text("Stored. Nobody can read it.")).to_be_visible()
+        expect(page.get_by_text("Stored, locked.")).to_be_visible()
         expect(page.get_by_text("Waiting. Nobody else")).to_be_visible()
         screenshot(page, f"escrow-waiting-{mode(javascript)}")
 
@@ -61,6 +61,7 @@ class EscrowJourneyTests:
         )
         counselor.goto(live_server.url + "/home/")
         counselor.locator("a[href^='/counselor/matches/']").first.click()
+        counselor.get_by_role("button", name="Open their entries").click()
         expect(counselor.get_by_text("Text me after six.")).to_be_visible()
         expect(
             counselor.get_by_text("call other-survivor after six")
