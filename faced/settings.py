@@ -311,6 +311,11 @@ KEYSERVER_PUBLIC_KEY = _keyserver_public_key()
 # can open their entries. Two is Callisto's choice: fewer would let one
 # survivor's entry be opened alone.
 MATCHING_THRESHOLD = env_int("FACED_MATCHING_THRESHOLD", 2, minimum=2)
+# Entries one survivor may add per day (withdrawn ones count): each is a
+# question to the escrow, so that nobody can probe it name after name.
+MATCHING_ENTRIES_PER_DAY = env_int(
+    "FACED_MATCHING_ENTRIES_PER_DAY", 5, minimum=1
+)
 # OPRF evaluations per minute, deployment-wide (and per keyserver): each
 # is one identifier tried, so the budget bounds guessing by whoever holds
 # the database but not the key.

@@ -262,7 +262,11 @@ def create_demo_matching(users: dict, password: str) -> None:
     phone number written differently: a match the counselor can open. The
     first survivor also holds a report to go together, and keeps a lone
     entry (an e-mail address) that nobody can open."""
-    from faced.matching.services import entry_add, report_hold
+    from faced.matching.services import (
+        entry_add,
+        matches_publish,
+        report_hold,
+    )
 
     survivor, other = users["survivor"], users["survivor2"]
     keys = keys_unlock(user=survivor, password=password)
@@ -308,3 +312,6 @@ def create_demo_matching(users: dict, password: str) -> None:
         value="+44 (0)7400-123-456",
         contact="Demo: call me on Saturdays.",
     )
+    # What the worker does every quarter of an hour: the counselor now
+    # sees the match; the survivors see it once the counselor opens it.
+    matches_publish()

@@ -26,6 +26,14 @@ class Match(models.Model):
     # other: a change of the setting starts new matches.
     threshold = models.PositiveSmallIntegerField()
     found_at = models.DateTimeField(default=timezone.now)
+    # Published (ledger entry, counselors told) by the periodic task, not
+    # at the moment an entry completes it: otherwise someone could add an
+    # entry, watch the public ledger, and withdraw, to learn whether a
+    # person was named.
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_count = models.PositiveIntegerField(default=0)
+    # When a counselor first opened it; only then are its survivors told.
+    opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-found_at"]
@@ -59,11 +67,13 @@ class Entry(models.Model):
     index = models.CharField(max_length=64, db_index=True)
     threshold = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
-    # The share, encrypted under a random share key sealed to each
-    # counselor (EntryShareKey).
+    # The share, and the entry key wrapped under the key the threshold of
+    # shares recovers, both encrypted under a random share key sealed to
+    # each counselor (EntryShareKey).
     share_ciphertext = models.BinaryField()
-    # How to reach the survivor and their message, under the key that
-    # the threshold of shares recovers.
+    # How to reach the survivor and their message, under the entry key: a
+    # correct guess of the identifier (with the matching key) recovers the
+    # shares' key, but the entry key needs a counselor's private key too.
     payload_ciphertext = models.BinaryField()
     match = models.ForeignKey(
         Match,
@@ -126,3 +136,16 @@ class HeldReport(models.Model):
 
     def __str__(self) -> str:
         return f"held report of {self.entry_id}"
+
+
+class EntryAddition(models.Model):
+    """That a survivor added an entry, kept a day, to ration additions
+    (withdrawn entries included). Only the time: nothing of the entry."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"addition by {self.owner_id}"

@@ -18,6 +18,7 @@ counselor can open entries only when the threshold of distinct survivors
 (default 2) have named the same person, by combining their shares.
 """
 
+import datetime as dt
 import hashlib
 import json
 
@@ -39,7 +40,13 @@ from faced.crypto.keys import PersonKeys
 from faced.crypto.signing import canonical_json
 from faced.ledger.services import ledger_append
 from faced.matching.keyservice import KeyServiceError, oprf_outputs
-from faced.matching.models import Entry, EntryShareKey, HeldReport, Match
+from faced.matching.models import (
+    Entry,
+    EntryAddition,
+    EntryShareKey,
+    HeldReport,
+    Match,
+)
 from faced.matching.normalize import NotAnIdentifier, normalize
 from faced.notify.services import notify
 from faced.orgs.models import RoleAssignment
@@ -118,7 +125,14 @@ def entry_add(
     already. A match found is recorded at once."""
     if kind not in Entry.Kind.values:
         raise MatchingError(_("Choose what kind of identifier this is."))
-    contact = contact.strip()
+    contact, message = contact.strip(), message.strip()
+    if len(contact) > 2000 or len(message) > 5000:
+        raise MatchingError(
+            _(
+                "Please keep how to reach you under 2,000 characters and "
+                "the message under 5,000."
+            )
+        )
     if not contact:
         raise MatchingError(
             _(
@@ -154,7 +168,8 @@ def entry_add(
     share = shamir.make_share(
         k, level, shamir.point_from_identity(k, str(owner.pk).encode())
     )
-    payload_key = shamir.secret_key(k, level)
+    shared_key = shamir.secret_key(k, level)
+    entry_key = new_content_key()
     share_key = new_content_key()
     sealed = seal_to_confirmed(share_key, readers)
     if not sealed:
@@ -170,37 +185,61 @@ def entry_add(
     except VaultError as error:
         raise MatchingError(str(error)) from None
     entry = Entry(owner=owner, kind=kind, index=index, threshold=level)
+    wrapped_entry_key = encrypt(
+        shared_key, entry_key, associated_data=_ad(entry.pk, "entry key")
+    )
     entry.share_ciphertext = encrypt(
         share_key,
-        shamir.share_to_bytes(share),
+        shamir.share_to_bytes(share) + wrapped_entry_key,
         associated_data=_ad(entry.pk, "share"),
     )
     entry.payload_ciphertext = encrypt(
-        payload_key,
-        canonical_json({"contact": contact[:2000], "message": message[:5000]}),
+        entry_key,
+        canonical_json({"contact": contact, "message": message}),
         associated_data=_ad(entry.pk, "payload"),
     )
-    try:
-        with transaction.atomic():
-            entry.save()
-            EntryShareKey.objects.bulk_create(
-                EntryShareKey(entry=entry, counselor=reader, sealed_key=key)
-                for reader, key in sealed
-            )
-            _find_match(index, level)
-    except IntegrityError:
-        raise MatchingError(
-            _("You have named this person this way already.")
-        ) from None
+    with transaction.atomic():
+        _count_an_addition(owner)
+        try:
+            with transaction.atomic():
+                entry.save()
+        except IntegrityError:
+            raise MatchingError(
+                _("You have named this person this way already.")
+            ) from None
+        EntryShareKey.objects.bulk_create(
+            EntryShareKey(entry=entry, counselor=reader, sealed_key=key)
+            for reader, key in sealed
+        )
+        _find_match(index, level)
     entry.refresh_from_db()
     return entry
 
 
+def _count_an_addition(owner) -> None:
+    """At most MATCHING_ENTRIES_PER_DAY additions per survivor per day,
+    withdrawn ones included: each addition is a question to the escrow
+    ("has anyone named this person?"), so they are rationed."""
+    limit = settings.MATCHING_ENTRIES_PER_DAY
+    since = timezone.now() - dt.timedelta(days=1)
+    EntryAddition.objects.filter(added_at__lt=since).delete()
+    if EntryAddition.objects.filter(owner=owner).count() >= limit:
+        raise MatchingError(
+            _(
+                "You have added %(n)s entries in the last day, the most "
+                "faced allows. Please come back tomorrow."
+            )
+            % {"n": limit}
+        )
+    EntryAddition.objects.create(owner=owner)
+
+
 def _find_match(index: str, level: int) -> Match | None:
-    """Record a match when entries of the threshold of distinct survivors
+    """Note a match when entries of the threshold of distinct survivors
     share INDEX, inside the adding transaction. Adders of one index queue
     behind each other, so that two survivors adding at once cannot each
-    miss the other's entry."""
+    miss the other's entry. Nobody is told yet: matches_publish does that,
+    on its own schedule."""
     _lock_index(index)
     entries = Entry.objects.select_for_update().filter(
         index=index, threshold=level
@@ -208,19 +247,40 @@ def _find_match(index: str, level: int) -> Match | None:
     owners = {entry.owner_id for entry in entries}
     if len(owners) < level:
         return None
-    match, created = Match.objects.get_or_create(index=index, threshold=level)
+    match, _created = Match.objects.get_or_create(index=index, threshold=level)
     entries.filter(match=None).update(match=match)
-    ledger_append(
-        event_type="match_found" if created else "match_grew",
-        payload={
-            "match": match_reference(match),
-            "commitment": index_commitment(index),
-            "count": len(owners),
-        },
-    )
-    notify(counselors())
-    notify(entry.owner for entry in entries)
     return match
+
+
+def matches_publish() -> int:
+    """Record each match found (or grown) since the last run in the
+    ledger (a commitment to its index and its count only) and tell the
+    counselors. Run periodically, so that the ledger's timing does not
+    tell an adder whether their entry completed a match. Returns how many
+    were published."""
+    published = 0
+    for match in Match.objects.all():
+        count = match.entries.values("owner").distinct().count()
+        if count == match.published_count:
+            continue
+        with transaction.atomic():
+            if not Match.objects.filter(
+                pk=match.pk, published_count=match.published_count
+            ).update(published_count=count, published_at=timezone.now()):
+                continue
+            ledger_append(
+                event_type="match_found"
+                if match.published_at is None
+                else "match_grew",
+                payload={
+                    "match": match_reference(match),
+                    "commitment": index_commitment(match.index),
+                    "count": count,
+                },
+            )
+            notify(counselors())
+        published += 1
+    return published
 
 
 def _lock_index(index: str) -> None:
@@ -234,56 +294,68 @@ def _lock_index(index: str) -> None:
 
 
 def entry_withdraw(*, entry: Entry, owner) -> None:
-    """The survivor withdraws an entry not yet matched: it is deleted, and
-    with it every sealed copy of its share key (crypto-shredded)."""
+    """The survivor withdraws an entry that no counselor has opened: it is
+    deleted, and with it every sealed copy of its share key and its entry
+    key (crypto-shredded)."""
     if entry.owner_id != owner.pk:
         raise MatchingError(_("This entry is not yours."))
     with transaction.atomic():
         locked = Entry.objects.select_for_update().filter(pk=entry.pk).first()
         if locked is None:
             raise MatchingError(_("This entry was withdrawn already."))
-        if locked.match_id is not None:
+        match = locked.match
+        if match is not None and match.opened_at is not None:
             raise MatchingError(
                 _(
-                    "This entry has matched: a counselor is getting in "
-                    "touch. Tell them if you would rather not go on."
+                    "A counselor has this entry and is getting in touch. "
+                    "Tell them if you would rather not go on."
                 )
             )
         locked.delete()
+        if match is not None:
+            # A match no counselor opened yet dissolves when it no longer
+            # has enough survivors; the survivor is never told it existed.
+            owners = match.entries.values("owner").distinct().count()
+            if owners < match.threshold:
+                match.entries.update(match=None)
+                match.delete()
 
 
 def match_open(*, match: Match, counselor, keys: PersonKeys) -> list[dict]:
-    """A counselor combines the matched entries' shares and opens their
-    payloads. Each opening is a ledger entry. Entries the combination does
-    not open (fewer shares than the threshold) stay closed."""
+    """A counselor combines the matched entries' shares, unwraps each
+    entry's key with the key they recover, and opens the payloads. Each
+    opening is a ledger entry; the first tells the matched survivors that
+    a counselor will be in touch. An entry made before this counselor
+    joined was not sealed to them and stays closed to them."""
+    if match.published_at is None:
+        raise MatchingError(_("This match is not published yet."))
     entries = list(match.entries.all())
-    shares = []
+    shares, wrapped = [], {}
     for entry in entries:
-        if not entry.share_keys.filter(counselor=counselor).exists():
-            # Made before this counselor joined: it cannot add a share,
-            # but the key the others recover opens it all the same.
+        copies = entry.share_keys.filter(counselor=counselor)
+        if not copies.exists():
             continue
         share_key = open_own_copy(
-            entry.share_keys.filter(counselor=counselor),
+            copies,
             keys,
             missing=_("This entry was not sealed to you."),
             damaged=_("Your copy of this entry's key does not open."),
             error=MatchingError,
         )
         try:
+            opened = decrypt(
+                share_key,
+                bytes(entry.share_ciphertext),
+                associated_data=_ad(entry.pk, "share"),
+            )
             shares.append(
-                shamir.share_from_bytes(
-                    decrypt(
-                        share_key,
-                        bytes(entry.share_ciphertext),
-                        associated_data=_ad(entry.pk, "share"),
-                    )
-                )
+                shamir.share_from_bytes(opened[: shamir.SHARE_BYTES])
             )
         except (DecryptionError, ValueError):
             raise MatchingError(
                 _("An entry's share could not be opened: its data changed.")
             ) from None
+        wrapped[entry.pk] = opened[shamir.SHARE_BYTES :]
     if len({x for x, _y in shares}) < max(2, match.threshold):
         raise MatchingError(
             _(
@@ -291,28 +363,39 @@ def match_open(*, match: Match, counselor, keys: PersonKeys) -> list[dict]:
                 "match; another counselor may be able to."
             )
         )
-    payload_key = shamir.secret_to_bytes(shamir.recover_secret(shares))
-    opened = []
+    shared_key = shamir.secret_to_bytes(shamir.recover_secret(shares))
+    result = []
     for entry in entries:
         try:
+            entry_key = decrypt(
+                shared_key,
+                wrapped[entry.pk],
+                associated_data=_ad(entry.pk, "entry key"),
+            )
             payload = json.loads(
                 decrypt(
-                    payload_key,
+                    entry_key,
                     bytes(entry.payload_ciphertext),
                     associated_data=_ad(entry.pk, "payload"),
                 )
             )
-        except DecryptionError:
+        except (KeyError, DecryptionError):
             payload = None
-        opened.append({"entry": entry, "payload": payload})
-    ledger_append(
-        event_type="match_opened",
-        payload={
-            "match": match_reference(match),
-            "by": person_reference(counselor),
-        },
-    )
-    return opened
+        result.append({"entry": entry, "payload": payload})
+    with transaction.atomic():
+        first = Match.objects.filter(pk=match.pk, opened_at=None).update(
+            opened_at=timezone.now()
+        )
+        ledger_append(
+            event_type="match_opened",
+            payload={
+                "match": match_reference(match),
+                "by": person_reference(counselor),
+            },
+        )
+        if first:
+            notify(entry.owner for entry in entries)
+    return result
 
 
 def entry_mark_contacted(*, entry: Entry, counselor) -> None:
@@ -383,7 +466,7 @@ def held_report_choices(*, held: HeldReport, owner, keys: PersonKeys) -> dict:
     entry = held.entry
     if entry.owner_id != owner.pk:
         raise MatchingError(_("This is not your report."))
-    if entry.match_id is None:
+    if entry.match is None or entry.match.opened_at is None:
         raise MatchingError(
             _("This report waits for a match; nothing was sent.")
         )

@@ -1,6 +1,7 @@
 """The survivor's escrow pages and the counselor's."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,7 +48,7 @@ def _escrow_page(request, form, status):
         "matching/escrow.html",
         {
             "entries": Entry.objects.filter(owner=request.user).select_related(
-                "held_report__organization"
+                "held_report__organization", "match"
             ),
             "kinds": Entry.Kind.choices,
             "threshold": threshold(),
@@ -68,64 +69,76 @@ def escrow_add(request):
         return redirect("matching:escrow")
     post = request.POST
     try:
-        entry = entry_add(
-            owner=request.user,
-            keys=keys,
-            kind=post.get("kind", ""),
-            value=post.get("value", ""),
-            region=(post.get("region") or "GB").upper()[:2],
-            organization=post.get("organization_name", ""),
-            contact=post.get("contact", ""),
-            message=post.get("message", ""),
-        )
+        hold = _held_choice(request) if post.get("go_together") else None
+        # One transaction: the entry and its held report, or neither.
+        with transaction.atomic():
+            entry = entry_add(
+                owner=request.user,
+                keys=keys,
+                kind=post.get("kind", ""),
+                value=post.get("value", ""),
+                region=(post.get("region") or "GB").upper()[:2],
+                organization=post.get("organization_name", ""),
+                contact=post.get("contact", ""),
+                message=post.get("message", ""),
+            )
+            if hold is not None:
+                record, organization = hold
+                report_hold(
+                    entry=entry,
+                    owner=request.user,
+                    keys=keys,
+                    record=record,
+                    organization=organization,
+                    # Everything the record holds; the survivor reviews
+                    # what is sent on the report page, and sends it.
+                    included_fields=[field.name for field in RECORD_FIELDS],
+                    outcomes=[
+                        o
+                        for o in post.getlist("hold_outcomes")
+                        if o in dict(OUTCOMES)
+                    ],
+                )
     except MatchingError as error:
         messages.error(request, str(error))
         return _escrow_page(request, post, 400)
-    record = VaultRecord.objects.filter(
-        owner=request.user, pk=post.get("hold_record") or None
-    ).first()
-    if post.get("go_together") and record is not None:
-        organization = next(
-            (
-                o
-                for o in organizations_with_committee()
-                if o.slug == post.get("hold_organization")
-            ),
-            None,
-        )
-        if organization is not None:
-            report_hold(
-                entry=entry,
-                owner=request.user,
-                keys=keys,
-                record=record,
-                organization=organization,
-                # Everything the record holds when it is sent; the survivor
-                # sees and confirms it then.
-                included_fields=[field.name for field in RECORD_FIELDS],
-                outcomes=[
-                    o
-                    for o in post.getlist("hold_outcomes")
-                    if o in dict(OUTCOMES)
-                ],
-            )
-    if entry.match_id:
-        messages.success(
-            request,
-            _(
-                "Stored — and someone else has named the same person. A "
-                "counselor will get in touch with you."
-            ),
-        )
-    else:
-        messages.success(
-            request,
-            _(
-                "Stored, locked. If someone else names the same person, a "
-                "counselor will get in touch with you."
-            ),
-        )
+    # The same words whether or not the entry completed a match: the page
+    # must not answer "has anyone named this person?".
+    messages.success(
+        request,
+        _(
+            "Stored, locked. If someone else names the same person, a "
+            "counselor will get in touch with you."
+        ),
+    )
     return redirect("matching:escrow")
+
+
+def _held_choice(request):
+    """The record and committee a report to go together is for, or a
+    MatchingError saying what is missing."""
+    record_id = request.POST.get("hold_record")
+    record = (
+        VaultRecord.objects.filter(owner=request.user, pk=record_id).first()
+        if _is_uuid(record_id)
+        else None
+    )
+    organization = next(
+        (
+            o
+            for o in organizations_with_committee()
+            if o.slug == request.POST.get("hold_organization")
+        ),
+        None,
+    )
+    if record is None or organization is None:
+        raise MatchingError(
+            _(
+                "To hold a report, choose one of your records and a "
+                "committee. Nothing was stored."
+            )
+        )
+    return record, organization
 
 
 def escrow_entry(request, entry_id):
@@ -174,7 +187,9 @@ def counselor_home(request):
         {
             "role": Role.COUNSELOR,
             "duties": ROLE_DUTIES[Role.COUNSELOR],
-            "matches": Match.objects.prefetch_related("entries"),
+            "matches": Match.objects.filter(
+                published_at__isnull=False
+            ).prefetch_related("entries"),
         },
     )
 
@@ -182,7 +197,7 @@ def counselor_home(request):
 def counselor_match(request, match_id):
     """A match's entries: opened on the counselor's request (each opening
     is a ledger entry), and each survivor marked once contacted."""
-    match = get_object_or_404(Match, pk=match_id)
+    match = get_object_or_404(Match, pk=match_id, published_at__isnull=False)
     keys = _keys(request)
     if keys is None:
         return redirect("accounts:signin")

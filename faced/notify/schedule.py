@@ -19,6 +19,8 @@ from django_tasks.base import Task, TaskResult, TaskResultStatus
 PERIODIC: list[tuple[str, datetime.timedelta]] = [
     # Missed deadlines of cases and measure notices.
     ("faced.cases.tasks.check_deadlines", datetime.timedelta(hours=1)),
+    # Matches found since the last run: ledger entries, counselors told.
+    ("faced.matching.tasks.publish_matches", datetime.timedelta(minutes=15)),
 ]
 
 

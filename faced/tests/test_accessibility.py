@@ -166,10 +166,13 @@ def test_case_page_has_no_serious_violation(
 @pytest.fixture
 def matched(personas):
     """The two demo survivors named the same person: a match."""
+    from faced.matching.services import matches_publish
     from faced.matching.tests.test_escrow import name
 
     name(personas["survivor"], "07400 123456")
-    return {"match_id": name(personas["survivor2"], "+447400123456").match_id}
+    match_id = name(personas["survivor2"], "+447400123456").match_id
+    matches_publish()
+    return {"match_id": match_id}
 
 
 @pytest.mark.parametrize("javascript", ["js"], indirect=True)

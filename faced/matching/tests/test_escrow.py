@@ -19,6 +19,7 @@ from faced.matching.services import (
     entry_withdraw,
     held_report_choices,
     match_open,
+    matches_publish,
     report_hold,
 )
 from faced.orgs.models import Organization
@@ -66,11 +67,16 @@ class MatchTests:
         contact_address_set(user=personas["counselor"], email="c@example.org")
         first = name(personas["survivor"], "07911 123456", region="GB")
         assert first.match_id is None
-        with django_capture_on_commit_callbacks(execute=True):
-            second = name(other_survivor, "+44 (0)7911-123-456")
+        second = name(other_survivor, "+44 (0)7911-123-456")
         assert second.match_id is not None
         first.refresh_from_db()
         assert first.match_id == second.match_id
+        # Published later, not at the moment of adding: the ledger's
+        # timing must not answer "has anyone named this person?".
+        assert not LedgerEntry.objects.filter(event_type="match_found")
+        with django_capture_on_commit_callbacks(execute=True):
+            assert matches_publish() == 1
+        assert matches_publish() == 0
         (entry,) = LedgerEntry.objects.filter(event_type="match_found")
         event = __import__("json").loads(entry.leaf_data)["event"]
         assert sorted(event) == ["commitment", "count", "match"]
@@ -85,6 +91,8 @@ class MatchTests:
             "call other-survivor after six",
             "call survivor after six",
         ]
+        second.match.refresh_from_db()
+        assert second.match.opened_at is not None
         entry_mark_contacted(entry=first, counselor=counselor)
         first.refresh_from_db()
         assert first.contacted_at is not None
@@ -148,7 +156,7 @@ class LoneEntryTests:
             share_key,
             bytes(entry.share_ciphertext),
             associated_data=_ad(entry.pk, "share"),
-        )
+        )[: shamir.SHARE_BYTES]
         _x, y = shamir.share_from_bytes(share)
         candidates = [
             share_key,
@@ -173,7 +181,11 @@ class LoneEntryTests:
                 )
         with pytest.raises(MatchingError):
             match_open(
-                match=Match.objects.create(index=entry.index, threshold=2),
+                match=Match.objects.create(
+                    index=entry.index,
+                    threshold=2,
+                    published_at=__import__("django").utils.timezone.now(),
+                ),
                 counselor=counselor,
                 keys=keys_of(counselor),
             )
@@ -189,7 +201,21 @@ class ControlTests:
         assert not Entry.objects.filter(pk=entry.pk).exists()
         assert not EntryShareKey.objects.filter(entry_id=entry.pk).exists()
         entry = name(survivor, "07911 123456")
-        name(other_survivor, "07911 123456")
+        other = name(other_survivor, "07911 123456")
+        # Matched, but no counselor has it yet: withdrawing still works,
+        # and the match dissolves without anyone being told.
+        entry_withdraw(entry=entry, owner=survivor)
+        assert not Match.objects.exists()
+        other.refresh_from_db()
+        assert other.match_id is None
+        entry = name(survivor, "07911 123456")
+        matches_publish()
+        counselor = personas["counselor"]
+        match_open(
+            match=Match.objects.get(),
+            counselor=counselor,
+            keys=keys_of(counselor),
+        )
         with pytest.raises(MatchingError):
             entry_withdraw(entry=entry, owner=survivor)
 
@@ -242,6 +268,13 @@ class GoTogetherTests:
                 held=held, owner=other_survivor, keys=keys_of(other_survivor)
             )
         name(other_survivor, "07911 123456")
+        matches_publish()
+        counselor = personas["counselor"]
+        match_open(
+            match=Match.objects.get(),
+            counselor=counselor,
+            keys=keys_of(counselor),
+        )
         held = HeldReport.objects.get(pk=held.pk)
         assert held_report_choices(held=held, owner=survivor, keys=keys) == {
             "included": ["what"],
@@ -273,6 +306,13 @@ class GoTogetherTests:
             outcomes=["no_contact"],
         )
         name(other_survivor, "07911 123456")
+        matches_publish()
+        counselor = personas["counselor"]
+        match_open(
+            match=Match.objects.get(),
+            counselor=counselor,
+            keys=keys_of(counselor),
+        )
         sign_in(client, survivor, with_keys=True)
         response = client.post(
             f"/my/escrow/{entry.pk}/", {"action": "send_report"}, follow=True
@@ -346,3 +386,67 @@ def test_no_identifier_or_its_hash_is_in_the_raw_database():
             assert digest.encode() not in raw
             assert bytes.fromhex(digest) not in raw_database()
     assert b"kittiwake" not in raw
+
+
+class ProbingTests:
+    def test_adding_never_says_whether_someone_was_named(
+        self, personas, other_survivor, client
+    ):
+        """Given a person already named by a survivor, when someone else
+        names them through the page, the page answers exactly as it does
+        for a person nobody named, and shows the entry as waiting."""
+        from faced.conftest import sign_in
+
+        name(personas["survivor"], "07911 123456")
+        sign_in(client, other_survivor, with_keys=True)
+        answers = []
+        for value in ("07911 123456", "07911 123457"):
+            response = client.post(
+                "/my/escrow/add/",
+                {"kind": "phone", "value": value, "contact": "x"},
+                follow=True,
+            )
+            answers.append(response.content.decode())
+        for page in answers:
+            assert "Stored, locked." in page
+            assert (
+                "A counselor will get in touch with you, the way" not in page
+            )
+        assert Match.objects.count() == 1
+
+    def test_additions_are_rationed(self, personas, settings):
+        settings.MATCHING_ENTRIES_PER_DAY = 2
+        survivor = personas["survivor"]
+        name(survivor, "a@example.org", kind="email")
+        entry_withdraw(
+            entry=name(survivor, "b@example.org", kind="email"), owner=survivor
+        )
+        with pytest.raises(MatchingError, match="tomorrow"):
+            name(survivor, "c@example.org", kind="email")
+        assert Entry.objects.count() == 1
+
+    def test_the_key_and_a_right_guess_without_a_counselor_open_nothing(
+        self, personas
+    ):
+        """Given the matching key and a correct guess of the identifier,
+        someone without a counselor's private key derives the shares' key,
+        yet cannot open the entry: its own key is sealed to counselors."""
+        from faced.crypto import shamir
+        from faced.crypto.envelope import DecryptionError, decrypt
+        from faced.matching.keyservice import oprf_outputs
+        from faced.matching.normalize import normalize
+        from faced.matching.services import _ad, derive
+
+        entry = name(personas["survivor"], "07911 123456")
+        (output,) = oprf_outputs(
+            [normalize("phone", "07911 123456", region="GB").encode()]
+        )
+        index, k = derive(output)
+        assert index == entry.index
+        shared_key = shamir.secret_key(k, entry.threshold)
+        with pytest.raises(DecryptionError):
+            decrypt(
+                shared_key,
+                bytes(entry.payload_ciphertext),
+                associated_data=_ad(entry.pk, "payload"),
+            )
