@@ -30,7 +30,7 @@ class EscrowJourneyTests:
         page.get_by_label("How can a counselor reach you safely?").fill(
             "Text me after six."
         )
-        page.get_by_role("button", name="Store it where nobody").click()
+        page.get_by_role("button", name="Store it, locked").click()
         expect(
             page.get_by_text("does not look like a phone number")
         ).to_be_visible()
@@ -39,7 +39,7 @@ class EscrowJourneyTests:
             "07400 123456"
         )
         screenshot(page, f"escrow-add-{mode(javascript)}")
-        page.get_by_role("button", name="Store it where nobody").click()
+        page.get_by_role("button", name="Store it, locked").click()
         expect(page.get_by_text("Stored, locked.")).to_be_visible()
         expect(page.get_by_text("Waiting. Nobody else")).to_be_visible()
         screenshot(page, f"escrow-waiting-{mode(javascript)}")
