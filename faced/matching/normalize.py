@@ -12,9 +12,10 @@ provider or platform documents that the two spellings reach the same
 person. A missed match can be made good by a second identifier; a false
 match would point at someone who did nothing.
 
-docs/matching-normalization.md sets the rules out in plain language. This
-module is pure: no Django, no database and no network, so the rules can be
-read, tested and reviewed on their own.
+docs/matching.md ("How identifiers are written the same way") sets the
+rules out in plain language. This module is pure: no Django, no database
+and no network, so the rules can be read, tested and reviewed on their
+own.
 """
 
 from __future__ import annotations

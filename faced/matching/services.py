@@ -8,10 +8,11 @@ How an entry is made (the Callisto design):
 2. From the 64-byte OPRF output come the match index and a derivation key
    k (keyed BLAKE2b, each with its own personalization). From k come the
    coefficients of a polynomial whose constant term is the payload key.
-3. The entry stores the index, the survivor's share of that polynomial (at
+3. The entry stores the index; the survivor's share of that polynomial (at
    a point derived from k and the survivor, so that one survivor filing
-   twice adds no second share), encrypted under a share key sealed to
-   each counselor, and the payload encrypted under the payload key.
+   twice adds no second share) together with the entry's own key wrapped
+   under the constant term, both encrypted under a share key sealed to
+   each counselor; and the payload encrypted under the entry's own key.
 
 The server can see which entries share an index, and nothing else; a
 counselor can open entries only when the threshold of distinct survivors
@@ -159,6 +160,9 @@ def entry_add(
                 "you in touch. Nothing was stored."
             )
         )
+    # Rationed before the key service is asked, so that a refused
+    # addition spends none of its budget.
+    _check_ration(owner)
     try:
         (output,) = oprf_outputs([canonical.encode("utf-8")])
     except KeyServiceError as error:
@@ -216,7 +220,7 @@ def entry_add(
     return entry
 
 
-def _count_an_addition(owner) -> None:
+def _check_ration(owner) -> None:
     """At most MATCHING_ENTRIES_PER_DAY additions per survivor per day,
     withdrawn ones included: each addition is a question to the escrow
     ("has anyone named this person?"), so they are rationed."""
@@ -231,6 +235,12 @@ def _count_an_addition(owner) -> None:
             )
             % {"n": limit}
         )
+
+
+def _count_an_addition(owner) -> None:
+    # Checked again inside the adding transaction: two additions at once
+    # cannot both slip under the ration.
+    _check_ration(owner)
     EntryAddition.objects.create(owner=owner)
 
 
