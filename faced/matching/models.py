@@ -4,8 +4,9 @@ An entry holds only what the Callisto design allows: the match index (a
 keyed output of the OPRF, never an identifier or a plain hash of one), the
 survivor's Shamir share (with the entry's own key wrapped under the key
 enough shares recover) encrypted under a share key sealed to each
-counselor, and the survivor's payload encrypted under the entry's key. The kind of identifier (e-mail, phone...) is kept so that
-the survivor can tell their entries apart; the identifier itself is not.
+counselor, and the survivor's payload encrypted under the entry's key.
+The kind of identifier (e-mail, phone...) is kept so that the survivor
+can tell their entries apart; the identifier itself is not.
 """
 
 import uuid

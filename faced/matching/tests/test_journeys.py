@@ -41,14 +41,14 @@ class EscrowJourneyTests:
         screenshot(page, f"escrow-add-{mode(javascript)}")
         page.get_by_role("button", name="Store it, locked").click()
         expect(page.get_by_text("Stored, locked.")).to_be_visible()
-        expect(page.get_by_text("Waiting. Nobody else")).to_be_visible()
+        expect(page.get_by_text("Waiting. Nobody can open it")).to_be_visible()
         screenshot(page, f"escrow-waiting-{mode(javascript)}")
 
         # Another survivor, of another organization, writes it otherwise.
         name(other_survivor, "+44 (0)7400-123-456")
         page.reload()
         # Nothing shows until a counselor has the match.
-        expect(page.get_by_text("Waiting. Nobody else")).to_be_visible()
+        expect(page.get_by_text("Waiting. Nobody can open it")).to_be_visible()
         from faced.matching.services import matches_publish
 
         matches_publish()
