@@ -922,25 +922,13 @@ def message_send(*, case: Case, author, keys: PersonKeys, text: str) -> None:
     if not text:
         raise CaseError(_("Write something first."))
     with transaction.atomic():
-        case_key = _case_key(case, author, keys)
-        document = CaseDocument.objects.create(
-            case=case,
+        _document_store(
+            case,
+            _case_key(case, author, keys),
             kind=CaseDocument.Kind.MESSAGE,
             author=author,
-            wrapped_key=b"",
-            ciphertext=b"",
+            text=text[:20000],
         )
-        purpose = f"message-{document.pk}"
-        item_key = new_content_key()
-        document.wrapped_key = encrypt(
-            case_key, item_key, associated_data=_ad(case, purpose, "key")
-        )
-        document.ciphertext = encrypt(
-            item_key,
-            canonical_json({"text": text[:20000]}),
-            associated_data=_ad(case, purpose),
-        )
-        document.save(update_fields=["wrapped_key", "ciphertext"])
         from_survivor = author.pk == case.survivor_id
         ledger_append(
             event_type="message_sent",
@@ -954,6 +942,29 @@ def message_send(*, case: Case, author, keys: PersonKeys, text: str) -> None:
         else:
             _mark_responded(case)
             notify([case.survivor])
+
+
+def _document_store(
+    case: Case, key: bytes, *, kind: str, author, text: str
+) -> CaseDocument:
+    """A text of the case under its own item key, wrapped under KEY (the
+    case key for messages, the panel key for the panel's records). The
+    purpose bound into both is "<kind>-<id>"."""
+    document = CaseDocument.objects.create(
+        case=case, kind=kind, author=author, wrapped_key=b"", ciphertext=b""
+    )
+    purpose = f"{kind}-{document.pk}"
+    item_key = new_content_key()
+    document.wrapped_key = encrypt(
+        key, item_key, associated_data=_ad(case, purpose, "key")
+    )
+    document.ciphertext = encrypt(
+        item_key,
+        canonical_json({"text": text}),
+        associated_data=_ad(case, purpose),
+    )
+    document.save(update_fields=["wrapped_key", "ciphertext"])
+    return document
 
 
 def messages_open(*, case: Case, reader, keys: PersonKeys) -> list[dict]:
@@ -1047,25 +1058,13 @@ def panel_record_add(
     if not text:
         raise CaseError(_("Write something first."))
     with transaction.atomic():
-        panel_key = _panel_key(case, member, keys)
-        document = CaseDocument.objects.create(
-            case=case,
+        document = _document_store(
+            case,
+            _panel_key(case, member, keys),
             kind=kind,
             author=member,
-            wrapped_key=b"",
-            ciphertext=b"",
+            text=text[:50000],
         )
-        purpose = f"{kind}-{document.pk}"
-        item_key = new_content_key()
-        document.wrapped_key = encrypt(
-            panel_key, item_key, associated_data=_ad(case, purpose, "key")
-        )
-        document.ciphertext = encrypt(
-            item_key,
-            canonical_json({"text": text[:50000]}),
-            associated_data=_ad(case, purpose),
-        )
-        document.save(update_fields=["wrapped_key", "ciphertext"])
         ledger_append(
             event_type="panel_record_added",
             # Not the kind: a statement from the respondent would tell
