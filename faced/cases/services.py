@@ -789,6 +789,12 @@ def finding_integrity(*, finding: Finding, body: dict) -> list[str]:
     return problems
 
 
+MEASURE_STAGES = (
+    ("interim", gettext_lazy("Interim: while the case is heard")),
+    ("final", gettext_lazy("Final: from the finding")),
+)
+
+
 def measure_issue(
     *,
     case: Case,
@@ -797,11 +803,16 @@ def measure_issue(
     subject: str,
     measure: str,
     until: str = "",
+    stage: str = "interim",
 ) -> MeasureNotice:
     """The panel issues a measure notice to leadership: only what
-    enforcement needs (who, what, until when), never the case."""
+    enforcement needs (who, what, until when, and whether it is interim,
+    while the case is heard, or final, from the finding), never the
+    case."""
     if member not in _active_panel(case):
         raise CaseError(_("Only the case's panel can issue measures."))
+    if stage not in dict(MEASURE_STAGES):
+        raise CaseError(_("Say whether the measure is interim or final."))
     _refuse_if_withdrawn(case)
     if not subject.strip() or not measure.strip():
         raise CaseError(_("Say who the measure is about and what it is."))
@@ -831,6 +842,7 @@ def measure_issue(
                     "subject": subject[:500],
                     "measure": measure[:2000],
                     "until": until[:200],
+                    "stage": stage,
                 }
             ),
             associated_data=_ad(case, "measure", notice.pk),

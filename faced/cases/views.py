@@ -26,6 +26,7 @@ from faced.cases.services import (
     APPEAL_DECISIONS,
     DEADLINE_LIMITS,
     FINDING_OUTCOMES,
+    MEASURE_STAGES,
     OUTCOMES,
     CaseError,
     appeal_conflict_declare,
@@ -436,6 +437,7 @@ def committee_case(request, org, case_id):
                 else {}
             ),
             "finding_outcomes": FINDING_OUTCOMES,
+            "measure_stages": MEASURE_STAGES,
             "may_draft_finding": item.state != "withdrawn"
             and effective_finding(item) is None,
             "paths": CasePath.choices,
@@ -723,6 +725,7 @@ def _committee_action(request, item, keys) -> None:
                 subject=post.get("subject", ""),
                 measure=post.get("measure", ""),
                 until=post.get("until", ""),
+                stage=post.get("stage", ""),
             )
             done = _("The notice is with leadership, without the case.")
         elif action == "acknowledge":
@@ -799,6 +802,9 @@ def leadership_home(request, org):
             )
         except CaseError:
             continue
+        content["stage_label"] = dict(MEASURE_STAGES).get(
+            content.get("stage"), ""
+        )
         notices.append((notice, content))
     return render(
         request,

@@ -173,6 +173,7 @@ def create_demo_cases(users: dict, password: str) -> None:
         subject="A member of the branch (demo)",
         measure="Excluded from all chapter events and from holding office",
         until="1 June 2027",
+        stage="final",
     )
     appeal = appeal_lodge(
         case=heard,

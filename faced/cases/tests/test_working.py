@@ -355,3 +355,33 @@ class NotificationTests:
         result = check_deadlines.enqueue()
         assert result.return_value == 0
         assert timezone.now()
+
+
+class MeasureStageTests:
+    def test_leadership_sees_whether_a_measure_is_interim_or_final(
+        self, personas, heard, client
+    ):
+        from faced.conftest import sign_in
+
+        case, first, _second = heard
+        measure_issue(
+            case=case,
+            member=first,
+            keys=keys_of(personas, "committee1"),
+            subject="A. Member",
+            measure="No contact",
+            stage="final",
+        )
+        with pytest.raises(CaseError):
+            measure_issue(
+                case=case,
+                member=first,
+                keys=keys_of(personas, "committee1"),
+                subject="A. Member",
+                measure="No contact",
+                stage="forever",
+            )
+        sign_in(client, personas["leadership"], with_keys=True)
+        page = client.get("/o/demo/leadership/").content.decode()
+        assert "Final: from the finding" in page
+        assert case.measures.count() == 1
