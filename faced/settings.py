@@ -270,6 +270,9 @@ MATCHING_KEY_FILE = env_str(
 )
 KEYSERVER_URL = (env_str("FACED_KEYSERVER_URL") or "").rstrip("/") or None
 KEYSERVER_TIMEOUT = env_int("FACED_KEYSERVER_TIMEOUT", 10, minimum=1)
+# The secret the app sends with each evaluation; the keyserver, given the
+# same one, answers nobody else (FACED_KEYSERVER_TOKEN_FILE for a file).
+KEYSERVER_TOKEN = env_str("FACED_KEYSERVER_TOKEN")
 
 
 def _keyserver_public_key() -> bytes | None:

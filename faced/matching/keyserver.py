@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import hmac
 import json
 import logging
 import os
@@ -271,10 +272,15 @@ class KeyServer:
         *,
         evaluations_per_minute: int = DEFAULT_EVALUATIONS_PER_MINUTE,
         clock: Clock = time.monotonic,
+        token: str | None = None,
     ):
         self._private_key = group.check_scalar(
             private_key, name="the matching key"
         )
+        # With a token, only the app (which holds it) may spend the
+        # budget: anyone else who can reach the keyserver cannot use it to
+        # test guessed identifiers or to exhaust it.
+        self._token = token.encode() if token else None
         self.public_key = matching_public_key(private_key)
         self._budget = EvaluationBudget(evaluations_per_minute, clock=clock)
 
@@ -300,6 +306,16 @@ class KeyServer:
                 start_response,
                 "200 OK",
                 {"public_key": encode_public_key(self.public_key)},
+            )
+        if self._token is not None and not hmac.compare_digest(
+            environ.get("HTTP_AUTHORIZATION", "").encode(),
+            b"Bearer " + self._token,
+        ):
+            return _json_response(
+                start_response,
+                "401 Unauthorized",
+                {"error": "This keyserver answers only its app."},
+                [("WWW-Authenticate", "Bearer")],
             )
         return self._evaluate(environ, start_response)
 
@@ -428,6 +444,15 @@ def _load_or_exit(path: Path) -> bytes:
         raise SystemExit(str(error)) from None
 
 
+def _token_from_environment() -> str | None:
+    """FACED_KEYSERVER_TOKEN, or the file FACED_KEYSERVER_TOKEN_FILE
+    names: the secret the app sends with each evaluation."""
+    path = os.environ.get("FACED_KEYSERVER_TOKEN_FILE")
+    if path:
+        return Path(path).read_text(encoding="utf-8").strip() or None
+    return os.environ.get("FACED_KEYSERVER_TOKEN") or None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run `faced keyserver` from the command line; return the status."""
     argv = sys.argv[1:] if argv is None else argv
@@ -451,8 +476,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     arguments = _serve_parser().parse_args(argv)
     budget = _budget_from_environment()
+    token = _token_from_environment()
     application = KeyServer(
-        _load_or_exit(arguments.key_file), evaluations_per_minute=budget
+        _load_or_exit(arguments.key_file),
+        evaluations_per_minute=budget,
+        token=token,
     )
     # Imported here so that `init` and `key` need nothing but the crypto.
     from waitress import serve  # type: ignore[import-untyped]

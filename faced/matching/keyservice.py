@@ -156,7 +156,13 @@ class RemoteKeyService:
     against PUBLIC_KEY, which comes from the app's configuration: the key
     the server itself publishes is never used."""
 
-    def __init__(self, url: str, public_key: bytes, timeout: float):
+    def __init__(
+        self,
+        url: str,
+        public_key: bytes,
+        timeout: float,
+        token: str | None = None,
+    ):
         if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
             raise ValueError(
                 f"the keyserver's address must start with https:// or "
@@ -165,6 +171,7 @@ class RemoteKeyService:
         self._url = url.rstrip("/")
         self._public_key = public_key
         self._timeout = timeout
+        self._token = token
 
     def public_key(self) -> bytes:
         return self._public_key
@@ -186,6 +193,11 @@ class RemoteKeyService:
                 "Content-Type": "application/json",
                 "Accept": "application/json",
                 "User-Agent": "faced",
+                **(
+                    {"Authorization": f"Bearer {self._token}"}
+                    if self._token
+                    else {}
+                ),
             },
         )
         try:
@@ -257,8 +269,10 @@ def _in_process(path: str, mtime_ns: int) -> InProcessKeyService:
 
 
 @cache
-def _remote(url: str, public_key: bytes, timeout: float) -> RemoteKeyService:
-    return RemoteKeyService(url, public_key, timeout)
+def _remote(
+    url: str, public_key: bytes, timeout: float, token: str | None
+) -> RemoteKeyService:
+    return RemoteKeyService(url, public_key, timeout, token)
 
 
 def key_service() -> KeyService:
@@ -270,6 +284,7 @@ def key_service() -> KeyService:
             settings.KEYSERVER_URL,
             settings.KEYSERVER_PUBLIC_KEY,
             float(settings.KEYSERVER_TIMEOUT),
+            settings.KEYSERVER_TOKEN,
         )
     path = matching_key_path()
     try:

@@ -579,3 +579,45 @@ class MatchingKeyCommandTests:
         assert result.returncode == 2
         assert "FACED_KEYSERVER_PUBLIC_KEY" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+class KeyserverTokenTests:
+    def test_a_keyserver_with_a_token_answers_only_its_app(self):
+        """Given a keyserver started with a token, an evaluation without it
+        (or with another) gets 401 and spends nothing; the app's client,
+        configured with the token, gets verified outputs."""
+        import io
+        import json as json_module
+
+        from faced.crypto import oprf
+        from faced.matching.keyserver import KeyServer
+
+        sk, _pk = oprf.generate_key_pair()
+        server = KeyServer(sk, evaluations_per_minute=5, token="s3cret")
+        _blind, blinded = oprf.blind(b"x", mode=oprf.MODE_VOPRF)
+        body = json_module.dumps(
+            {"blinded": [base64.b64encode(blinded).decode()]}
+        ).encode()
+
+        def call(authorization):
+            answer = {}
+
+            def start(status, headers):
+                answer["status"] = status
+
+            environ = {
+                "PATH_INFO": "/evaluate",
+                "REQUEST_METHOD": "POST",
+                "CONTENT_LENGTH": str(len(body)),
+                "wsgi.input": io.BytesIO(body),
+            }
+            if authorization:
+                environ["HTTP_AUTHORIZATION"] = authorization
+            server(environ, start)
+            return answer["status"]
+
+        for wrong in (None, "Bearer nope", "s3cret"):
+            assert call(wrong).startswith("401")
+        for _ in range(5):
+            assert call("Bearer s3cret").startswith("200")
+        assert call("Bearer s3cret").startswith("429")
