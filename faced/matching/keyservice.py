@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
-from django.core.cache import cache as django_cache
 from django.utils.translation import gettext as _
 
 from faced.crypto import oprf
@@ -110,18 +109,25 @@ def _spend_evaluations(count: int) -> None:
     The budget is what makes the key worth holding: someone who took the
     database holds every match index but cannot test a guessed name
     against them without an OPRF output, and gets those only through the
-    key service, one guess at a time. In the cache (Redis or a database
-    table) so that every app server shares one budget; counted before the
-    work, so that requests sent in parallel cannot all slip through.
+    key service, one guess at a time. A database row incremented in
+    place (the database makes the increment atomic on every backend, which
+    a cache table does not), shared by every app server, and counted
+    before the work, so that requests sent at once cannot all slip
+    through.
     """
-    key = f"faced:matching-evaluations:{_minute()}"
-    django_cache.add(key, 0, 120)
-    try:
-        spent = django_cache.incr(key, count)
-    except ValueError:
-        # The counter expired between add and incr.
-        django_cache.set(key, count, 120)
-        spent = count
+    from django.db import transaction
+    from django.db.models import F
+
+    from faced.matching.models import EvaluationMinute
+
+    minute = _minute()
+    with transaction.atomic():
+        EvaluationMinute.objects.filter(minute__lt=minute - 1).delete()
+        EvaluationMinute.objects.get_or_create(minute=minute)
+        EvaluationMinute.objects.filter(minute=minute).update(
+            spent=F("spent") + count
+        )
+        spent = EvaluationMinute.objects.get(minute=minute).spent
     if spent > settings.MATCHING_EVALUATIONS_PER_MINUTE:
         logger.warning(
             "The matching evaluation budget (%d a minute) is spent; "

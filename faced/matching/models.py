@@ -150,3 +150,16 @@ class EntryAddition(models.Model):
 
     def __str__(self) -> str:
         return f"addition by {self.owner_id}"
+
+
+class EvaluationMinute(models.Model):
+    """How many OPRF evaluations the in-process key service did in one
+    clock minute, for the whole deployment. A row, incremented in place,
+    so that every app server shares the budget and requests sent at once
+    cannot all slip under it."""
+
+    minute = models.BigIntegerField(primary_key=True)
+    spent = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.spent} evaluations in minute {self.minute}"
