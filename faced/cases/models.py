@@ -174,13 +174,10 @@ class PanelKey(models.Model):
         return f"panel key of {self.case} for {self.reader_id}"
 
 
-class PanelSeat(models.Model):
-    """A committee member on a case's panel. They read the case only after
-    declaring that they have no conflict of interest."""
+class Seat(models.Model):
+    """A member's seat on a panel (a case's or an appeal's). They read the
+    case only after declaring that they have no conflict of interest."""
 
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="panel"
-    )
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -191,6 +188,17 @@ class PanelSeat(models.Model):
     # None until declared; True removes the member from the panel.
     has_conflict = models.BooleanField(null=True, default=None)
     declared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class PanelSeat(Seat):
+    """A committee member on a case's panel."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="panel"
+    )
 
     class Meta:
         constraints = [
@@ -346,22 +354,13 @@ class Appeal(models.Model):
         return f"appeal {self.pk} on {self.case}"
 
 
-class AppealSeat(models.Model):
+class AppealSeat(Seat):
     """A member of the appeals role on an appeal's panel: never someone who
     sat on the case's first panel, never leadership."""
 
     appeal = models.ForeignKey(
         Appeal, on_delete=models.CASCADE, related_name="panel"
     )
-    member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    assigned_at = models.DateTimeField(default=timezone.now)
-    has_conflict = models.BooleanField(null=True, default=None)
-    declared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -323,33 +323,17 @@ def panel_assign(
         )
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
-        if locked.panel.filter(has_conflict__isnull=True).exists() or (
-            locked.panel.filter(has_conflict=False).count() >= 2
-        ):
-            raise CaseError(_("This case has a panel already."))
+        _refuse_a_full_panel(locked.panel, _("This case has a panel already."))
         case_key = _case_key(locked, assigned_by, keys)
-        # Members still sitting after others stepped aside stay on.
-        staying = {
-            seat.member_id: seat
-            for seat in locked.panel.filter(has_conflict=False)
-        }
-        chosen.update({pk: seat.member for pk, seat in staying.items()})
-        if len(chosen) < 2:
-            raise CaseError(_("A panel has at least two members."))
-        seats = list(staying.values())
+        seats, staying = _panel_fill(
+            locked.panel,
+            chosen,
+            assigned_by,
+            _("A panel has at least two members."),
+        )
         for member in chosen.values():
             if member.pk in staying:
                 continue
-            seat, _created = PanelSeat.objects.update_or_create(
-                case=locked,
-                member=member,
-                defaults={
-                    "assigned_by": assigned_by,
-                    "has_conflict": None,
-                    "declared_at": None,
-                },
-            )
-            seats.append(seat)
             if not CaseKey.objects.filter(case=locked, reader=member).exists():
                 CaseKey.objects.create(
                     case=locked,
@@ -374,6 +358,42 @@ def panel_assign(
         )
         notify(m for m in chosen.values() if m.pk not in staying)
     return seats
+
+
+def _refuse_a_full_panel(seats, message: str) -> None:
+    """A panel is set once: it is topped up only when conflicts left fewer
+    than two sitting and nobody is still to declare."""
+    if seats.filter(has_conflict__isnull=True).exists() or (
+        seats.filter(has_conflict=False).count() >= MINIMUM_SIGNERS
+    ):
+        raise CaseError(message)
+
+
+def _panel_fill(seats, chosen: dict, assigned_by, too_few: str):
+    """Seat the CHOSEN members (a dict by pk, updated in place) on a case's
+    or an appeal's panel (SEATS, its related manager). Members still
+    sitting after others stepped aside stay on, undeclared seats are
+    (re)made for the others. Returns (seats, the staying members' seats
+    by member pk)."""
+    staying = {
+        seat.member_id: seat for seat in seats.filter(has_conflict=False)
+    }
+    chosen.update({pk: seat.member for pk, seat in staying.items()})
+    if len(chosen) < MINIMUM_SIGNERS:
+        raise CaseError(too_few)
+    filled = list(staying.values())
+    for member in chosen.values():
+        if member.pk not in staying:
+            seat, _created = seats.update_or_create(
+                member=member,
+                defaults={
+                    "assigned_by": assigned_by,
+                    "has_conflict": None,
+                    "declared_at": None,
+                },
+            )
+            filled.append(seat)
+    return filled, staying
 
 
 def _panel_key_share(case: Case, holder, keys: PersonKeys, members) -> None:
@@ -412,33 +432,44 @@ def _panel_key(case: Case, reader, keys: PersonKeys) -> bytes:
 def conflict_declare(*, case: Case, member, has_conflict: bool) -> None:
     """A panel member says whether they have a conflict of interest. A
     conflict removes them and destroys their copy of the case key."""
+    _declare(
+        PanelSeat.objects.filter(case=case),
+        case=case,
+        member=member,
+        has_conflict=has_conflict,
+        drafts=Finding.objects.filter(case=case, appeal=None),
+        missing=_("You are not on this case's panel."),
+        event={},
+    )
+
+
+def _declare(seats, *, case, member, has_conflict, drafts, missing, event):
+    """The declaration shared by a case's panel and an appeal's: a conflict
+    takes the member off, destroys their copies of the case's keys and
+    withdraws their signatures on drafts (a signature counts only while
+    its signer sits)."""
     with transaction.atomic():
-        seat = (
-            PanelSeat.objects.select_for_update()
-            .filter(case=case, member=member)
-            .first()
-        )
+        seat = seats.select_for_update().filter(member=member).first()
         if seat is None:
-            raise CaseError(_("You are not on this case's panel."))
+            raise CaseError(missing)
         if seat.has_conflict is not None and not has_conflict:
             raise CaseError(_("You have declared this already."))
         seat.has_conflict = has_conflict
         seat.declared_at = timezone.now()
         seat.save(update_fields=["has_conflict", "declared_at"])
         if has_conflict:
-            CaseKey.objects.filter(case=case, reader=member).delete()
-            PanelKey.objects.filter(case=case, reader=member).delete()
-            # A signature on a draft counts only while its signer sits.
+            if member.pk != case.survivor_id:
+                CaseKey.objects.filter(case=case, reader=member).delete()
+                PanelKey.objects.filter(case=case, reader=member).delete()
             FindingSignature.objects.filter(
                 member=member,
-                finding__case=case,
-                finding__appeal=None,
-                finding__effective_at=None,
+                finding__in=drafts.filter(effective_at=None),
             ).delete()
         ledger_append(
             event_type="conflict_declared",
             payload={
                 "case": case_reference(case),
+                **event,
                 "person": person_reference(member),
                 "conflict": has_conflict,
             },
@@ -1601,32 +1632,16 @@ def appeal_panel_assign(
         _refuse_if_withdrawn(Case.objects.get(pk=case.pk))
         if locked.decisions.filter(effective_at__isnull=False).exists():
             raise CaseError(_("This appeal is decided."))
-        if locked.panel.filter(has_conflict__isnull=True).exists() or (
-            locked.panel.filter(has_conflict=False).count() >= MINIMUM_SIGNERS
-        ):
-            raise CaseError(_("This appeal has a panel already."))
+        _refuse_a_full_panel(
+            locked.panel, _("This appeal has a panel already.")
+        )
         case_key = _case_key(case, assigned_by, keys)
-        staying = {
-            seat.member_id: seat
-            for seat in locked.panel.filter(has_conflict=False)
-        }
-        chosen.update({pk: seat.member for pk, seat in staying.items()})
-        if len(chosen) < MINIMUM_SIGNERS:
-            raise CaseError(_("An appeals panel has at least two members."))
-        seats = list(staying.values())
-        for member in chosen.values():
-            if member.pk in staying:
-                continue
-            seat, _created = AppealSeat.objects.update_or_create(
-                appeal=locked,
-                member=member,
-                defaults={
-                    "assigned_by": assigned_by,
-                    "has_conflict": None,
-                    "declared_at": None,
-                },
-            )
-            seats.append(seat)
+        seats, staying = _panel_fill(
+            locked.panel,
+            chosen,
+            assigned_by,
+            _("An appeals panel has at least two members."),
+        )
         _seal_case_key_to(case, case_key, chosen.values())
         keep = {case.survivor_id, *chosen}
         keep |= set(
@@ -1662,40 +1677,15 @@ def signing_members_of_appeal(appeal: Appeal) -> list:
 def appeal_conflict_declare(*, appeal: Appeal, member, has_conflict: bool):
     """An appeals panel member says whether they have a conflict; a
     conflict removes them and destroys their copy of the case key."""
-    with transaction.atomic():
-        seat = (
-            AppealSeat.objects.select_for_update()
-            .filter(appeal=appeal, member=member)
-            .first()
-        )
-        if seat is None:
-            raise CaseError(_("You are not on this appeal's panel."))
-        if seat.has_conflict is not None and not has_conflict:
-            raise CaseError(_("You have declared this already."))
-        seat.has_conflict = has_conflict
-        seat.declared_at = timezone.now()
-        seat.save(update_fields=["has_conflict", "declared_at"])
-        if has_conflict:
-            case = appeal.case
-            # Their copies go, unless they still sit on the first panel
-            # (they cannot: eligibility bars it) or reported the case.
-            if member.pk != case.survivor_id:
-                CaseKey.objects.filter(case=case, reader=member).delete()
-                PanelKey.objects.filter(case=case, reader=member).delete()
-            FindingSignature.objects.filter(
-                member=member,
-                finding__appeal=appeal,
-                finding__effective_at=None,
-            ).delete()
-        ledger_append(
-            event_type="conflict_declared",
-            payload={
-                "case": case_reference(appeal.case),
-                "appeal": f"appeal/{appeal.pk}",
-                "person": person_reference(member),
-                "conflict": has_conflict,
-            },
-        )
+    _declare(
+        AppealSeat.objects.filter(appeal=appeal),
+        case=appeal.case,
+        member=member,
+        has_conflict=has_conflict,
+        drafts=appeal.decisions.all(),
+        missing=_("You are not on this appeal's panel."),
+        event={"appeal": f"appeal/{appeal.pk}"},
+    )
 
 
 def appeal_decision(appeal: Appeal) -> Finding | None:

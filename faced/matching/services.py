@@ -25,6 +25,7 @@ import json
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -269,10 +270,12 @@ def matches_publish() -> int:
     tell an adder whether their entry completed a match. Returns how many
     were published."""
     published = 0
-    for match in Match.objects.all():
-        count = match.entries.values("owner").distinct().count()
-        if count == match.published_count:
-            continue
+    # One query finds the matches whose count changed since last run.
+    changed = Match.objects.annotate(
+        count=Count("entries__owner", distinct=True)
+    ).exclude(count=F("published_count"))
+    for match in changed:
+        count = match.count
         with transaction.atomic():
             if not Match.objects.filter(
                 pk=match.pk, published_count=match.published_count
