@@ -44,22 +44,25 @@ from faced.cases.models import (
     CaseState,
     PanelSeat,
 )
-from faced.cases.selectors import committee_inbox
-from faced.cases.services import (
-    case_acknowledge,
+from faced.cases.selectors import (
     case_reference,
-    case_report_open,
-    case_submit,
+    committee_inbox,
     committee_members,
+)
+from faced.cases.services.conversation import message_send
+from faced.cases.services.findings import finding_draft, finding_sign
+from faced.cases.services.measures import measure_issue
+from faced.cases.services.panel import (
+    case_acknowledge,
     conflict_declare,
-    finding_draft,
-    finding_sign,
-    measure_issue,
-    message_send,
     panel_assign,
     panel_record_add,
-    path_agree,
     path_propose,
+)
+from faced.cases.services.report import (
+    case_report_open,
+    case_submit,
+    path_agree,
 )
 from faced.demo.personas import create_personas
 from faced.demo.records import create_demo_cases, create_demo_records

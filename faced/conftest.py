@@ -82,7 +82,7 @@ def survivor_record(personas):
         reader=personas["advocate"],
         organization=Organization.objects.get(slug="demo"),
     )
-    from faced.cases.services import case_submit
+    from faced.cases.services.report import case_submit
 
     case = case_submit(
         survivor=owner,

@@ -7,7 +7,7 @@ class CasesConfig(AppConfig):
     verbose_name = "Reports to the committee"
 
     def ready(self) -> None:
-        from faced.cases.services import seats_vacate_on_revoke
+        from faced.cases.services.panel import seats_vacate_on_revoke
         from faced.orgs.signals import role_revoked
 
         role_revoked.connect(

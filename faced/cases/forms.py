@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from faced.cases.services import OUTCOMES
+from faced.cases.choices import OUTCOMES
 
 
 class ReportForm(forms.Form):

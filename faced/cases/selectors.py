@@ -1,20 +1,57 @@
 """Reads of cases: the committee's inbox and a case's timeline."""
 
+import base64
+import datetime as dt
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as gettext_now
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from faced.cases.models import Case
-from faced.cases.services import case_reference
+from faced.cases.errors import CaseError
+from faced.cases.models import (
+    Appeal,
+    AppealSeat,
+    Case,
+    CaseDocument,
+    CaseKey,
+    CaseState,
+    Finding,
+    MeasureNotice,
+    MeasureNoticeKey,
+    PanelKey,
+    PanelSeat,
+)
+from faced.cases.services.sealing import (
+    associated_data,
+    case_key_open,
+    grounds_open,
+    item_open,
+    panel_key_open,
+    under_case_key_open,
+)
+from faced.crypto.envelope import (
+    DecryptionError,
+    decrypt,
+)
+from faced.crypto.keys import PersonKeys
+from faced.crypto.signing import canonical_json, verify
 from faced.ledger import merkle
 from faced.ledger.log_key import log_public_key, log_signer
 from faced.ledger.models import LedgerEntry
 from faced.ledger.note import NoteError, open_note, parse_checkpoint
-from faced.ledger.selectors import inclusion_proofs, latest_checkpoint
+from faced.ledger.selectors import (
+    inclusion_proofs,
+    latest_checkpoint,
+    published_keys,
+)
 from faced.orgs.models import Organization, RoleAssignment
 from faced.orgs.roles import Role
+from faced.orgs.services import person_reference
+from faced.vault.services import open_own_copy
 
 
 def organizations_with_committee() -> list[Organization]:
@@ -59,53 +96,69 @@ def appeals_inbox(organization: Organization, member):
 
 
 TIMELINE_WORDS = {
-    "case_submitted": _("Your report was received by the committee."),
-    "case_opened": _(
+    "case_submitted": gettext_lazy(
+        "Your report was received by the committee."
+    ),
+    "case_opened": gettext_lazy(
         "A member of a panel hearing your case read your report."
     ),
-    "panel_assigned": _("A panel of committee members was set."),
-    "conflict_declared": _(
+    "panel_assigned": gettext_lazy("A panel of committee members was set."),
+    "conflict_declared": gettext_lazy(
         "A panel member declared whether they have a conflict of interest."
     ),
-    "case_acknowledged": _("Your report was acknowledged by the panel."),
-    "finding_drafted": _("The panel drafted its finding."),
-    "message_sent": _("A message was written in your conversation."),
-    "case_withdrawn": _("You withdrew your report."),
-    "measure_issued": _(
+    "case_acknowledged": gettext_lazy(
+        "Your report was acknowledged by the panel."
+    ),
+    "finding_drafted": gettext_lazy("The panel drafted its finding."),
+    "message_sent": gettext_lazy(
+        "A message was written in your conversation."
+    ),
+    "case_withdrawn": gettext_lazy("You withdrew your report."),
+    "measure_issued": gettext_lazy(
         "The panel issued a measure for leadership to enforce."
     ),
-    "measure_acknowledged": _("Leadership acknowledged the measure."),
-    "finding_signed": _(
+    "measure_acknowledged": gettext_lazy(
+        "Leadership acknowledged the measure."
+    ),
+    "finding_signed": gettext_lazy(
         "The panel's finding was signed by a majority of its members and "
         "took effect."
     ),
-    "panel_record_added": _(
+    "panel_record_added": gettext_lazy(
         "The panel added to its own records (a note, a statement or evidence)."
     ),
-    "appeal_joined": _(
+    "appeal_joined": gettext_lazy(
         "The other side appealed too; one appeals panel hears both."
     ),
-    "case_resent": _(
+    "case_resent": gettext_lazy(
         "The case was sent again to the members who may hear it."
     ),
-    "seat_vacated": _(
+    "seat_vacated": gettext_lazy(
         "A member left the panel: they no longer hold the role."
     ),
-    "path_proposed": _("The panel proposed how to take this forward."),
-    "path_agreed": _("You agreed how to take this forward."),
-    "case_paused": _("You paused your case."),
-    "case_resumed": _("You resumed your case; its deadlines moved on."),
-    "deadline_missed": _("A deadline was missed. It is counted publicly."),
-    "appeal_lodged": _("An appeal against the finding was lodged."),
-    "appeal_panel_assigned": _(
+    "path_proposed": gettext_lazy(
+        "The panel proposed how to take this forward."
+    ),
+    "path_agreed": gettext_lazy("You agreed how to take this forward."),
+    "case_paused": gettext_lazy("You paused your case."),
+    "case_resumed": gettext_lazy(
+        "You resumed your case; its deadlines moved on."
+    ),
+    "deadline_missed": gettext_lazy(
+        "A deadline was missed. It is counted publicly."
+    ),
+    "appeal_lodged": gettext_lazy("An appeal against the finding was lodged."),
+    "appeal_panel_assigned": gettext_lazy(
         "A separate appeals panel was set to hear the appeal."
     ),
-    "decision_drafted": _("The appeals panel drafted its decision."),
-    "appeal_decided": _(
+    "decision_drafted": gettext_lazy(
+        "The appeals panel drafted its decision."
+    ),
+    "appeal_decided": gettext_lazy(
         "The appeals panel's decision was signed by a majority of its "
         "members and took effect."
     ),
-    "panel_records_shared": _(
+    "panel_records_shared": gettext_lazy(
         "The panel shared its own records with the appeals panel."
     ),
 }
@@ -113,25 +166,33 @@ TIMELINE_WORDS = {
 # The same events in the words of the panels' pages, where "you" is not
 # the survivor.
 PANEL_WORDS = {
-    "case_submitted": _("The report was received by the committee."),
-    "case_opened": _("A panel member read the report."),
-    "case_acknowledged": _("The panel acknowledged the report."),
-    "message_sent": _("A message was written in the conversation."),
-    "case_withdrawn": _("The survivor withdrew the report."),
-    "path_agreed": _("The survivor agreed how to take this forward."),
-    "case_paused": _("The survivor paused the case."),
-    "case_resumed": _(
+    "case_submitted": gettext_lazy(
+        "The report was received by the committee."
+    ),
+    "case_opened": gettext_lazy("A panel member read the report."),
+    "case_acknowledged": gettext_lazy("The panel acknowledged the report."),
+    "message_sent": gettext_lazy("A message was written in the conversation."),
+    "case_withdrawn": gettext_lazy("The survivor withdrew the report."),
+    "path_agreed": gettext_lazy(
+        "The survivor agreed how to take this forward."
+    ),
+    "case_paused": gettext_lazy("The survivor paused the case."),
+    "case_resumed": gettext_lazy(
         "The survivor resumed the case; its deadlines moved on."
     ),
-    "deadline_acknowledge": _(
+    "deadline_acknowledge": gettext_lazy(
         "The deadline to acknowledge the report passed."
     ),
 }
 
 DEADLINE_WORDS = {
-    "acknowledge": _("The deadline to acknowledge your report passed."),
-    "respond": _("The deadline for a first response passed."),
-    "measure": _("Leadership did not acknowledge a measure in time."),
+    "acknowledge": gettext_lazy(
+        "The deadline to acknowledge your report passed."
+    ),
+    "respond": gettext_lazy("The deadline for a first response passed."),
+    "measure": gettext_lazy(
+        "Leadership did not acknowledge a measure in time."
+    ),
 }
 
 
@@ -199,12 +260,12 @@ def timeline_integrity(
         about = json.loads(event.leaf_data).get("event", {})
         if about.get("case") != case_reference(case):
             problems.append(
-                gettext_now("Entry %(n)s is not about this case.")
+                _("Entry %(n)s is not about this case.")
                 % {"n": event.sequence}
             )
         if about.get("previous") != previous:
             problems.append(
-                gettext_now(
+                _(
                     "Entry %(n)s follows entry %(m)s of this case, which is "
                     "missing from its history: entries were hidden or "
                     "removed."
@@ -216,7 +277,7 @@ def timeline_integrity(
         # Every case's history starts with its submission; a case without
         # it has had entries removed from the log.
         problems.append(
-            gettext_now(
+            _(
                 "The entry recording this report's submission is missing "
                 "from the ledger: entries were removed."
             )
@@ -236,9 +297,7 @@ def timeline_integrity(
             len(events),
             [
                 *problems,
-                gettext_now(
-                    "The latest checkpoint is not signed by this ledger's key."
-                ),
+                _("The latest checkpoint is not signed by this ledger's key."),
             ],
         )
     included = pending = 0
@@ -260,10 +319,410 @@ def timeline_integrity(
             included += 1
         else:
             problems.append(
-                gettext_now(
+                _(
                     "Entry %(n)s is not the entry the signed checkpoint "
                     "holds: the ledger was changed."
                 )
                 % {"n": event.sequence}
             )
     return TimelineIntegrity(signed.tree_size, included, pending, problems)
+
+
+def case_reference(case: Case) -> str:
+    """How the ledger names a case: opaque, stable."""
+    return f"case/{case.pk}"
+
+
+def committee_members(organization: Organization):
+    return [
+        assignment.user
+        for assignment in RoleAssignment.objects.filter(
+            organization=organization,
+            role=Role.COMMITTEE,
+            revoked_at=None,
+        ).select_related("user")
+    ]
+
+
+def may_read(case: Case, reader) -> bool:
+    """The survivor, and members of the case's panel or of an appeal's
+    panel who declared no conflict."""
+    if reader.pk == case.survivor_id:
+        return True
+    return (
+        PanelSeat.objects.filter(
+            case=case, member=reader, has_conflict=False
+        ).exists()
+        or AppealSeat.objects.filter(
+            appeal__case=case, member=reader, has_conflict=False
+        ).exists()
+    )
+
+
+def eligible_for_panel(case: Case) -> list:
+    """Committee members who may sit on the panel: not the survivor, not
+    kept off by the survivor, and not already removed for a conflict."""
+    barred = {case.survivor_id}
+    barred |= set(case.exclusions.values_list("member_id", flat=True))
+    barred |= set(
+        case.panel.filter(has_conflict=True).values_list(
+            "member_id", flat=True
+        )
+    )
+    return [
+        member
+        for member in committee_members(case.organization)
+        if member.pk not in barred
+    ]
+
+
+def active_panel(case: Case):
+    return [
+        seat.member
+        for seat in case.panel.filter(has_conflict=False).select_related(
+            "member"
+        )
+    ]
+
+
+# Nobody decides alone: a panel left with one member is topped up first.
+MINIMUM_SIGNERS = 2
+
+
+def effective_finding(case: Case) -> Finding | None:
+    """The first panel's finding in effect, unless an appeal sent it back
+    to the panel: then the panel drafts a new one."""
+    finding = (
+        case.findings.filter(appeal=None, effective_at__isnull=False)
+        .order_by("-effective_at")
+        .first()
+    )
+    if finding is None:
+        return None
+    sent_back = Finding.objects.filter(
+        appeal__finding=finding,
+        effective_at__isnull=False,
+        decision="send_back",
+    ).exists()
+    return None if sent_back else finding
+
+
+def first_finding(case: Case) -> Finding | None:
+    """The first panel's latest finding, in effect or still a draft."""
+    return case.findings.filter(appeal=None).first()
+
+
+def signing_members(finding: Finding) -> list:
+    """Who signs FINDING: its case's panel, or its appeal's panel."""
+    seats = (
+        finding.appeal.panel
+        if finding.appeal_id is not None
+        else finding.case.panel
+    )
+    return [
+        seat.member
+        for seat in seats.filter(has_conflict=False).select_related("member")
+    ]
+
+
+def signing_quorum(finding: Finding) -> tuple[int, int]:
+    """(quorum, panel size) for FINDING: a majority of everyone on its
+    panel not removed for a conflict, members yet to declare included,
+    and never fewer than two."""
+    seats = (
+        finding.appeal.panel
+        if finding.appeal_id is not None
+        else finding.case.panel
+    )
+    size = seats.exclude(has_conflict=True).count()
+    return max(MINIMUM_SIGNERS, size // 2 + 1), size
+
+
+def finding_open(*, finding: Finding, reader, keys: PersonKeys) -> dict:
+    case = finding.case
+    if not may_read(case, reader):
+        raise CaseError(
+            _("This finding opens only to the panel and the survivor.")
+        )
+    return under_case_key_open(
+        case,
+        reader,
+        keys,
+        wrapped_key=finding.wrapped_key,
+        ciphertext=finding.ciphertext,
+        purpose="finding",
+    )
+
+
+def finding_commitment(body: dict) -> str:
+    salt = base64.b64decode(body["salt"])
+    return hmac.new(salt, canonical_json(body), hashlib.sha256).hexdigest()
+
+
+def finding_integrity(*, finding: Finding, body: dict) -> list[str]:
+    """What does not hold about a finding (or appeal decision) in effect:
+    its ledger entry must be about this case and commit to this content;
+    the signatures stored must be the ones the entry lists, at least a
+    quorum of them, each by a member of the panel that heard it, and each
+    valid under the signing key the ledger published for that member (not
+    the one in the key table, which the database could swap). Empty when
+    all holds."""
+    problems = []
+    entry = LedgerEntry.objects.filter(
+        sequence=finding.ledger_sequence
+    ).first()
+    if entry is None:
+        return [_("The finding's ledger entry is missing.")]
+    event = json.loads(entry.leaf_data)["event"]
+    expected_type = "appeal_decided" if finding.appeal_id else "finding_signed"
+    if (
+        event.get("case") != case_reference(finding.case)
+        or entry.event_type != expected_type
+    ):
+        problems.append(_("The finding's ledger entry is about another case."))
+    if event.get("commitment") != finding_commitment(body):
+        problems.append(_("The finding's text differs from what was signed."))
+    if (body.get("decision") or "") != finding.decision:
+        problems.append(_("The appeal decision differs from what was signed."))
+    recorded = {
+        s.get("person"): s.get("signature")
+        for s in event.get("signatures", [])
+    }
+    stored = list(finding.signatures.select_related("member"))
+    if len(stored) != len(recorded):
+        problems.append(_("Signatures were added or removed after signing."))
+    seats = (
+        AppealSeat.objects.filter(appeal_id=finding.appeal_id)
+        if finding.appeal_id
+        else PanelSeat.objects.filter(case_id=finding.case_id)
+    )
+    panel = set(seats.values_list("member_id", flat=True))
+    if len(recorded) < MINIMUM_SIGNERS:
+        problems.append(_("Fewer members signed it than a decision needs."))
+    for signature in stored:
+        reference = person_reference(signature.member)
+        published = published_keys(reference) or {}
+        try:
+            verify_key = base64.b64decode(published.get("verify_key", ""))
+        except ValueError:
+            verify_key = b""
+        if (
+            signature.member_id not in panel
+            or recorded.get(reference)
+            != base64.b64encode(bytes(signature.signature)).decode("ascii")
+            or not verify_key
+            or not verify(verify_key, body, bytes(signature.signature))
+        ):
+            problems.append(
+                _("The signature of %(who)s does not hold.")
+                % {"who": signature.member.username}
+            )
+    return problems
+
+
+def measure_open(*, notice: MeasureNotice, reader, keys: PersonKeys) -> dict:
+    notice_key = open_own_copy(
+        MeasureNoticeKey.objects.filter(notice=notice, reader=reader),
+        keys,
+        missing=_("This notice is not addressed to you."),
+        damaged=_("This notice could not be opened with your keys."),
+        error=CaseError,
+    )
+    try:
+        return json.loads(
+            decrypt(
+                notice_key,
+                bytes(notice.ciphertext),
+                associated_data=associated_data(
+                    notice.case, "measure", notice.pk
+                ),
+            )
+        )
+    except DecryptionError:
+        raise CaseError(
+            _("This notice could not be opened: its stored data changed.")
+        ) from None
+
+
+def messages_open(*, case: Case, reader, keys: PersonKeys) -> list[dict]:
+    """The conversation, oldest first, for the survivor or the panel."""
+    if not may_read(case, reader):
+        return []
+    try:
+        case_key = case_key_open(case, reader, keys)
+    except CaseError:
+        case_key = None
+    conversation = []
+    for document in case.documents.filter(
+        kind=CaseDocument.Kind.MESSAGE
+    ).select_related("author"):
+        try:
+            if case_key is None:
+                raise CaseError
+            text = item_open(
+                case,
+                case_key,
+                wrapped_key=document.wrapped_key,
+                ciphertext=document.ciphertext,
+                purpose=f"message-{document.pk}",
+            )["text"]
+        except CaseError:
+            text = None
+        conversation.append(
+            {
+                "from_survivor": document.author_id == case.survivor_id,
+                "author": document.author,
+                "at": document.created_at,
+                "text": text,
+            }
+        )
+    return conversation
+
+
+def panel_records_open(*, case: Case, reader, keys: PersonKeys) -> list[dict]:
+    """The panel's own records, oldest first, for those holding the panel
+    key; nobody else gets any."""
+    if (
+        reader.pk == case.survivor_id
+        or not may_read(case, reader)
+        or not PanelKey.objects.filter(case=case, reader=reader).exists()
+    ):
+        return []
+    panel_key = panel_key_open(case, reader, keys)
+    kinds = dict(CaseDocument.Kind.choices)
+    records = []
+    for document in case.documents.filter(
+        kind__in=CaseDocument.PANEL_ONLY
+    ).select_related("author"):
+        try:
+            text = item_open(
+                case,
+                panel_key,
+                wrapped_key=document.wrapped_key,
+                ciphertext=document.ciphertext,
+                purpose=f"{document.kind}-{document.pk}",
+            )["text"]
+        except CaseError:
+            text = None
+        records.append(
+            {
+                "kind": kinds[document.kind],
+                "author": document.author,
+                "at": document.created_at,
+                "text": text,
+            }
+        )
+    return records
+
+
+def committee_readers(case: Case) -> list:
+    """The whole committee but members the survivor kept off the case."""
+    excluded = set(case.exclusions.values_list("member_id", flat=True))
+    return [
+        member
+        for member in committee_members(case.organization)
+        if member.pk not in excluded
+    ]
+
+
+def appeal_window_ends(finding: Finding) -> dt.datetime:
+    return finding.appeal_until or finding.effective_at + dt.timedelta(
+        days=finding.case.organization.appeal_days
+    )
+
+
+def appealable_finding(case: Case, side: str | None = None) -> Finding | None:
+    """The finding in effect that SIDE may still appeal: within its window,
+    not withdrawn, and not appealed by that side already (the other side
+    may join an appeal not yet decided)."""
+    finding = effective_finding(case)
+    if (
+        finding is None
+        or case.state == CaseState.WITHDRAWN
+        or timezone.now() > appeal_window_ends(finding)
+    ):
+        return None
+    appeal = finding.appeals.first()
+    if appeal is None:
+        return finding
+    if appeal.decisions.filter(effective_at__isnull=False).exists() or (
+        appeal.side in (side, Appeal.Side.BOTH)
+    ):
+        return None
+    return finding
+
+
+def eligible_for_appeal(case: Case) -> list:
+    """Members of the appeals role who may hear an appeal of CASE: not the
+    survivor, nobody who sat on its first panel, nobody the survivor kept
+    off it. (Nobody in leadership holds the appeals role: the roles refuse
+    it.)"""
+    barred = {case.survivor_id}
+    barred |= set(case.panel.values_list("member_id", flat=True))
+    barred |= set(case.exclusions.values_list("member_id", flat=True))
+    # Nor anyone who stepped aside from an appeal of it.
+    barred |= set(
+        AppealSeat.objects.filter(
+            appeal__case=case, has_conflict=True
+        ).values_list("member_id", flat=True)
+    )
+    return [
+        assignment.user
+        for assignment in RoleAssignment.objects.filter(
+            organization=case.organization,
+            role=Role.APPEALS,
+            revoked_at=None,
+        ).select_related("user")
+        if assignment.user_id not in barred
+    ]
+
+
+def appeal_grounds_open(
+    *, appeal: Appeal, reader, keys: PersonKeys
+) -> list[dict]:
+    """Each side's grounds, as [{"side": label, "grounds": text}]."""
+    case = appeal.case
+    if not may_read(case, reader):
+        raise CaseError(_("This appeal opens only to those hearing it."))
+    sides = dict(Appeal.Side.choices)
+    return [
+        {"side": sides.get(item["side"], ""), "grounds": item["grounds"]}
+        for item in grounds_open(appeal, case_key_open(case, reader, keys))
+    ]
+
+
+def signing_members_of_appeal(appeal: Appeal) -> list:
+    return [
+        seat.member
+        for seat in appeal.panel.filter(has_conflict=False).select_related(
+            "member"
+        )
+    ]
+
+
+def appeal_decision(appeal: Appeal) -> Finding | None:
+    """The appeal's decision, in effect or drafted."""
+    return appeal.decisions.first()
+
+
+def panel_is_stuck(case: Case) -> bool:
+    """No panel can be set or topped up: fewer than two sit, and no
+    committee member who may sit holds the case key."""
+    if case.state == CaseState.WITHDRAWN or effective_finding(case):
+        return False
+    if case.panel.exclude(has_conflict=True).count() >= MINIMUM_SIGNERS:
+        return False
+    eligible = [member.pk for member in eligible_for_panel(case)]
+    return not CaseKey.objects.filter(case=case, reader_id__in=eligible)
+
+
+def appeal_is_stuck(appeal: Appeal) -> bool:
+    """The same for an appeal not yet decided."""
+    if appeal.case.state == CaseState.WITHDRAWN or appeal.decisions.filter(
+        effective_at__isnull=False
+    ):
+        return False
+    if appeal.panel.exclude(has_conflict=True).count() >= MINIMUM_SIGNERS:
+        return False
+    eligible = [member.pk for member in eligible_for_appeal(appeal.case)]
+    return not CaseKey.objects.filter(case=appeal.case, reader_id__in=eligible)

@@ -9,7 +9,7 @@ from faced.notify.schedule import PERIODIC, keep_scheduled
 def check_deadlines() -> int:
     """Flag deadlines that have passed, then queue the next check (how
     often: faced.notify.schedule.PERIODIC)."""
-    from faced.cases.services import deadlines_check
+    from faced.cases.services.deadlines import deadlines_check
 
     try:
         return deadlines_check()

@@ -13,6 +13,13 @@ from django.utils.translation import gettext_lazy
 
 from faced.accounts.session_keys import session_keys
 from faced.cases import selectors
+from faced.cases.choices import (
+    APPEAL_DECISIONS,
+    FINDING_OUTCOMES,
+    MEASURE_STAGES,
+    OUTCOMES,
+)
+from faced.cases.errors import CaseError
 from faced.cases.forms import ReportForm
 from faced.cases.models import (
     Appeal,
@@ -22,56 +29,54 @@ from faced.cases.models import (
     CasePath,
     MeasureNotice,
 )
-from faced.cases.services import (
-    APPEAL_DECISIONS,
-    DEADLINE_LIMITS,
-    FINDING_OUTCOMES,
-    MEASURE_STAGES,
-    OUTCOMES,
-    CaseError,
-    appeal_conflict_declare,
+from faced.cases.selectors import (
     appeal_decision,
     appeal_grounds_open,
     appeal_is_stuck,
-    appeal_lodge,
-    appeal_panel_assign,
     appeal_window_ends,
     appealable_finding,
-    case_acknowledge,
-    case_pause,
     case_reference,
+    committee_members,
+    effective_finding,
+    eligible_for_appeal,
+    eligible_for_panel,
+    finding_integrity,
+    finding_open,
+    first_finding,
+    may_read,
+    measure_open,
+    messages_open,
+    panel_is_stuck,
+    panel_records_open,
+    signing_members_of_appeal,
+    signing_quorum,
+)
+from faced.cases.services.appeals import (
+    appeal_conflict_declare,
+    appeal_lodge,
+    appeal_panel_assign,
+    decision_draft,
+    panel_file_share,
+)
+from faced.cases.services.conversation import message_send
+from faced.cases.services.deadlines import DEADLINE_LIMITS, deadlines_set
+from faced.cases.services.findings import finding_draft, finding_sign
+from faced.cases.services.measures import measure_acknowledge, measure_issue
+from faced.cases.services.panel import (
+    case_acknowledge,
+    conflict_declare,
+    panel_assign,
+    panel_record_add,
+    path_propose,
+)
+from faced.cases.services.report import (
+    case_pause,
     case_report_open,
     case_resend,
     case_resume,
     case_submit,
     case_withdraw,
-    committee_members,
-    conflict_declare,
-    deadlines_set,
-    decision_draft,
-    effective_finding,
-    eligible_for_appeal,
-    eligible_for_panel,
-    finding_draft,
-    finding_integrity,
-    finding_open,
-    finding_sign,
-    first_finding,
-    may_read,
-    measure_acknowledge,
-    measure_issue,
-    measure_open,
-    message_send,
-    messages_open,
-    panel_assign,
-    panel_file_share,
-    panel_is_stuck,
-    panel_record_add,
-    panel_records_open,
     path_agree,
-    path_propose,
-    signing_members_of_appeal,
-    signing_quorum,
 )
 from faced.ledger.bundle import BundleInvalid, dumps_bundle
 from faced.ledger.models import LedgerEntry

@@ -64,25 +64,27 @@ def create_demo_cases(users: dict, password: str) -> None:
     import datetime as dt
 
     from faced.cases.models import Case
-    from faced.cases.services import (
+    from faced.cases.services.appeals import (
         appeal_conflict_declare,
         appeal_lodge,
         appeal_panel_assign,
-        case_acknowledge,
-        case_submit,
-        conflict_declare,
-        deadlines_check,
         decision_draft,
-        finding_draft,
-        finding_sign,
+    )
+    from faced.cases.services.conversation import message_send
+    from faced.cases.services.deadlines import deadlines_check
+    from faced.cases.services.findings import finding_draft, finding_sign
+    from faced.cases.services.measures import (
         measure_acknowledge,
         measure_issue,
-        message_send,
+    )
+    from faced.cases.services.panel import (
+        case_acknowledge,
+        conflict_declare,
         panel_assign,
         panel_record_add,
-        path_agree,
         path_propose,
     )
+    from faced.cases.services.report import case_submit, path_agree
 
     survivor = users["survivor"]
     keys = keys_unlock(user=survivor, password=password)

@@ -9,8 +9,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from faced.accounts.session_keys import session_keys
+from faced.cases.choices import OUTCOMES
 from faced.cases.selectors import organizations_with_committee
-from faced.cases.services import OUTCOMES
 from faced.matching.models import Entry, HeldReport, Match
 from faced.matching.services import (
     MatchingError,

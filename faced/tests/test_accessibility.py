@@ -102,12 +102,12 @@ def appealed(personas):
     of both appeals members who declared no conflict; the panel also
     proposed a path and keeps a note."""
     from faced.accounts.custody import keys_unlock
-    from faced.cases.services import (
+    from faced.cases.services.appeals import (
         appeal_conflict_declare,
         appeal_lodge,
         appeal_panel_assign,
-        panel_record_add,
     )
+    from faced.cases.services.panel import panel_record_add
     from faced.cases.tests.test_hostile_leadership import decide_a_case
     from faced.conftest import PASSWORD
 

@@ -6,24 +6,25 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from faced.cases.errors import CaseError
 from faced.cases.models import Appeal, CaseKey, CaseState, Finding
-from faced.cases.services import (
-    CaseError,
-    appeal_conflict_declare,
+from faced.cases.selectors import (
     appeal_grounds_open,
-    appeal_lodge,
-    appeal_panel_assign,
-    case_report_open,
-    decision_draft,
     effective_finding,
-    finding_draft,
     finding_integrity,
     finding_open,
-    finding_sign,
-    panel_file_share,
-    panel_record_add,
     panel_records_open,
 )
+from faced.cases.services.appeals import (
+    appeal_conflict_declare,
+    appeal_lodge,
+    appeal_panel_assign,
+    decision_draft,
+    panel_file_share,
+)
+from faced.cases.services.findings import finding_draft, finding_sign
+from faced.cases.services.panel import panel_record_add
+from faced.cases.services.report import case_report_open
 from faced.cases.tests.test_report import keys_of, reported
 from faced.cases.tests.test_working import heard
 from faced.ledger.models import LedgerEntry

@@ -7,20 +7,21 @@ import pytest
 from django.db import connection
 
 from faced.accounts.custody import keys_unlock
-from faced.cases.services import (
+from faced.cases.services.appeals import (
     appeal_conflict_declare,
     appeal_lodge,
     appeal_panel_assign,
-    case_submit,
-    conflict_declare,
     decision_draft,
-    finding_draft,
-    finding_sign,
-    measure_issue,
-    message_send,
+)
+from faced.cases.services.conversation import message_send
+from faced.cases.services.findings import finding_draft, finding_sign
+from faced.cases.services.measures import measure_issue
+from faced.cases.services.panel import (
+    conflict_declare,
     panel_assign,
     panel_record_add,
 )
+from faced.cases.services.report import case_submit
 from faced.conftest import PASSWORD
 from faced.demo.personas import create_personas
 from faced.orgs.models import Organization

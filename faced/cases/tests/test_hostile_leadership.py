@@ -11,13 +11,9 @@ from django.test import Client
 
 from faced.accounts.custody import keys_unlock
 from faced.cases.models import Finding, FindingSignature
-from faced.cases.services import (
-    case_submit,
-    conflict_declare,
-    finding_draft,
-    finding_sign,
-    panel_assign,
-)
+from faced.cases.services.findings import finding_draft, finding_sign
+from faced.cases.services.panel import conflict_declare, panel_assign
+from faced.cases.services.report import case_submit
 from faced.conftest import PASSWORD, sign_in
 from faced.orgs.models import Organization
 from faced.orgs.roles import Role
@@ -185,17 +181,16 @@ class ThroughTheSoftwareTests:
         """Given leadership's own keys, when they call each write of a
         case directly, then each refuses: the rules are in the services,
         not only in the pages."""
-        from faced.cases.services import (
-            CaseError,
-            appeal_lodge,
+        from faced.cases.errors import CaseError
+        from faced.cases.services.appeals import appeal_lodge
+        from faced.cases.services.conversation import message_send
+        from faced.cases.services.measures import measure_issue
+        from faced.cases.services.panel import (
             case_acknowledge,
-            case_pause,
-            case_withdraw,
-            measure_issue,
-            message_send,
             panel_record_add,
             path_propose,
         )
+        from faced.cases.services.report import case_pause, case_withdraw
 
         case, finding = decided
         leader = personas["leadership"]

@@ -3,6 +3,7 @@
 import pytest
 
 from faced.accounts.custody import keys_unlock
+from faced.cases.errors import CaseError
 from faced.cases.models import (
     Case,
     CaseExclusion,
@@ -10,14 +11,12 @@ from faced.cases.models import (
     CaseState,
     PanelSeat,
 )
-from faced.cases.services import (
-    CaseError,
+from faced.cases.services.panel import (
     case_acknowledge,
-    case_report_open,
-    case_submit,
     conflict_declare,
     panel_assign,
 )
+from faced.cases.services.report import case_report_open, case_submit
 from faced.conftest import PASSWORD
 from faced.ledger.models import LedgerEntry
 from faced.ledger.verify import ledger_verify
@@ -283,12 +282,8 @@ class FindingTests:
         """Given a panel of two, a finding signed by one is not in effect;
         signed by both, it is in the ledger with both signatures, the case
         says so, and the survivor can read it and check its integrity."""
-        from faced.cases.services import (
-            finding_draft,
-            finding_integrity,
-            finding_open,
-            finding_sign,
-        )
+        from faced.cases.selectors import finding_integrity, finding_open
+        from faced.cases.services.findings import finding_draft, finding_sign
 
         case, first, second = panel
         first_keys = keys_of(personas, "committee1")
@@ -323,7 +318,7 @@ class FindingTests:
         ledger_verify()
 
     def test_a_finding_in_effect_cannot_be_redrafted(self, personas, panel):
-        from faced.cases.services import finding_draft, finding_sign
+        from faced.cases.services.findings import finding_draft, finding_sign
 
         case, first, second = panel
         keys1 = keys_of(personas, "committee1")
@@ -353,11 +348,8 @@ class FindingTests:
         """Given a finding in effect whose stored text or signature is
         changed in the database, its integrity check names the problem."""
         from faced.cases.models import Finding, FindingSignature
-        from faced.cases.services import (
-            finding_draft,
-            finding_integrity,
-            finding_sign,
-        )
+        from faced.cases.selectors import finding_integrity
+        from faced.cases.services.findings import finding_draft, finding_sign
 
         case, first, second = panel
         keys1 = keys_of(personas, "committee1")
@@ -384,7 +376,7 @@ class FindingTests:
         }
         assert finding_integrity(finding=finding, body=forged)
         FindingSignature.objects.filter(member=second).delete()
-        from faced.cases.services import finding_open
+        from faced.cases.selectors import finding_open
 
         body = finding_open(finding=finding, reader=first, keys=keys1)
         problems = finding_integrity(finding=finding, body=body)
@@ -393,7 +385,7 @@ class FindingTests:
     def test_one_signature_of_two_is_not_a_majority(self, personas, reported):
         """Given a panel of two where only one member has declared, that
         member's signature alone does not put a finding in effect."""
-        from faced.cases.services import finding_draft, finding_sign
+        from faced.cases.services.findings import finding_draft, finding_sign
 
         case, _keys = reported
         seat_panel(personas, case)
@@ -413,7 +405,7 @@ class FindingTests:
 
     @pytest.mark.parametrize("who", ["leadership", "operator", "committee2"])
     def test_nobody_else_drafts_or_signs(self, personas, panel, who):
-        from faced.cases.services import finding_draft
+        from faced.cases.services.findings import finding_draft
 
         case, _first, _second = panel
         with pytest.raises(CaseError):
@@ -433,10 +425,10 @@ class MeasureTests:
         """Given a measure issued by the panel, leadership can read who,
         what and until when, and acknowledge it; leadership still cannot
         open the report or the finding."""
-        from faced.cases.services import (
+        from faced.cases.selectors import measure_open
+        from faced.cases.services.measures import (
             measure_acknowledge,
             measure_issue,
-            measure_open,
         )
 
         case, _keys = reported
@@ -472,7 +464,7 @@ class MeasureTests:
 
     @pytest.mark.parametrize("who", ["leadership", "operator", "committee2"])
     def test_only_the_panel_issues_measures(self, personas, reported, who):
-        from faced.cases.services import measure_issue
+        from faced.cases.services.measures import measure_issue
 
         case, _keys = reported
         with pytest.raises(CaseError):
@@ -489,7 +481,7 @@ class WithdrawTests:
     def test_the_survivor_withdraws_and_nobody_else_can(
         self, personas, reported
     ):
-        from faced.cases.services import case_withdraw
+        from faced.cases.services.report import case_withdraw
 
         case, _keys = reported
         for who in ("committee1", "leadership"):
@@ -509,7 +501,8 @@ class MessageTests:
         reads the survivor's, the survivor reads the panel's, nobody else
         reads either, and the words are nowhere in the ledger."""
         from faced.cases.models import CaseDocument
-        from faced.cases.services import message_send, messages_open
+        from faced.cases.selectors import messages_open
+        from faced.cases.services.conversation import message_send
 
         case, survivor_keys = reported
         seat_panel(personas, case)

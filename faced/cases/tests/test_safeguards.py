@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from faced.cases import selectors
+from faced.cases.errors import CaseError
 from faced.cases.models import (
     AppealSeat,
     Case,
@@ -19,28 +20,28 @@ from faced.cases.models import (
     FindingSignature,
     PanelKey,
 )
-from faced.cases.services import (
-    CaseError,
-    appeal_conflict_declare,
+from faced.cases.selectors import (
     appeal_is_stuck,
+    eligible_for_appeal,
+    eligible_for_panel,
+    panel_is_stuck,
+    panel_records_open,
+)
+from faced.cases.services.appeals import (
+    appeal_conflict_declare,
     appeal_lodge,
     appeal_panel_assign,
+    decision_draft,
+)
+from faced.cases.services.deadlines import deadlines_check, deadlines_set
+from faced.cases.services.findings import finding_draft, finding_sign
+from faced.cases.services.panel import conflict_declare, panel_record_add
+from faced.cases.services.report import (
     case_pause,
     case_report_open,
     case_resend,
     case_resume,
     case_withdraw,
-    conflict_declare,
-    deadlines_check,
-    deadlines_set,
-    decision_draft,
-    eligible_for_appeal,
-    eligible_for_panel,
-    finding_draft,
-    finding_sign,
-    panel_is_stuck,
-    panel_record_add,
-    panel_records_open,
 )
 from faced.cases.tests.test_appeals import found, hearing, keys_for, lodged
 from faced.cases.tests.test_report import reported

@@ -9,22 +9,19 @@ from django.utils import timezone
 
 from faced.accounts.contact import contact_address_set
 from faced.accounts.custody import keys_unlock
+from faced.cases.errors import CaseError
 from faced.cases.models import Case, CaseState, PanelKey
-from faced.cases.services import (
-    CaseError,
-    case_pause,
-    case_resume,
+from faced.cases.selectors import panel_records_open
+from faced.cases.services.conversation import message_send
+from faced.cases.services.deadlines import deadlines_check, deadlines_set
+from faced.cases.services.findings import finding_draft
+from faced.cases.services.measures import measure_issue
+from faced.cases.services.panel import (
     conflict_declare,
-    deadlines_check,
-    deadlines_set,
-    finding_draft,
-    measure_issue,
-    message_send,
     panel_record_add,
-    panel_records_open,
-    path_agree,
     path_propose,
 )
+from faced.cases.services.report import case_pause, case_resume, path_agree
 from faced.cases.tests.test_report import keys_of, reported, seat_panel
 from faced.conftest import PASSWORD
 from faced.ledger.models import LedgerEntry

@@ -1,0 +1,207 @@
+"""The first panel's finding: drafted, signed by a majority, in effect."""
+
+import base64
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from faced.cases.choices import FINDING_OUTCOMES
+from faced.cases.errors import CaseError
+from faced.cases.models import (
+    Case,
+    CaseState,
+    Finding,
+    FindingSignature,
+)
+from faced.cases.selectors import (
+    active_panel,
+    case_reference,
+    effective_finding,
+    finding_commitment,
+    finding_open,
+    signing_members,
+    signing_quorum,
+)
+from faced.cases.services.guards import (
+    refuse_if_withdrawn,
+    refuse_while_paused,
+)
+from faced.cases.services.sealing import (
+    associated_data,
+    case_key_open,
+)
+from faced.crypto.envelope import (
+    encrypt,
+    new_content_key,
+)
+from faced.crypto.keys import PersonKeys
+from faced.crypto.signing import canonical_json, sign
+from faced.ledger.services import ledger_append
+from faced.notify.services import notify
+from faced.orgs.services import person_reference
+
+
+def finding_draft(
+    *,
+    case: Case,
+    member,
+    keys: PersonKeys,
+    outcome: str,
+    rationale: str,
+    measures: str = "",
+) -> Finding:
+    """A panel member drafts the finding; a new draft replaces an unsigned
+    one. Once a finding is in effect, nothing here can change it."""
+    if member not in active_panel(case):
+        raise CaseError(_("Only the case's panel can draft its finding."))
+    if outcome not in dict(FINDING_OUTCOMES):
+        raise CaseError(_("Choose the outcome from the list."))
+    if not rationale.strip():
+        raise CaseError(_("Give the reasons for the finding."))
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        refuse_if_withdrawn(locked)
+        refuse_while_paused(locked)
+        if effective_finding(locked) is not None:
+            raise CaseError(
+                _(
+                    "This case has a signed finding. Only a decision on "
+                    "appeal can change its outcome."
+                )
+            )
+        locked.findings.filter(appeal=None, effective_at=None).delete()
+        case_key = case_key_open(locked, member, keys)
+        body = {
+            "case": case_reference(locked),
+            "outcome": outcome,
+            "rationale": rationale[:20000],
+            "measures": measures[:5000],
+            # The salt keeps a guessed outcome from being checked against
+            # the public commitment and signatures.
+            "salt": base64.b64encode(new_content_key()).decode("ascii"),
+        }
+        finding = Finding(case=locked, drafted_by=member)
+        item_key = new_content_key()
+        finding.wrapped_key = encrypt(
+            case_key,
+            item_key,
+            associated_data=associated_data(locked, "finding", "key"),
+        )
+        finding.ciphertext = encrypt(
+            item_key,
+            canonical_json(body),
+            associated_data=associated_data(locked, "finding"),
+        )
+        finding.save()
+        ledger_append(
+            event_type="finding_drafted",
+            payload={
+                "case": case_reference(locked),
+                "by": person_reference(member),
+            },
+        )
+    return finding
+
+
+def finding_sign(*, finding: Finding, member, keys: PersonKeys) -> bool:
+    """A panel member signs the finding's exact content with their Ed25519
+    key. Returns True when this signature completes the quorum: then the
+    finding takes effect, its commitment and the signatures of the members
+    sitting go into the ledger, and the survivor sees it at once.
+
+    FINDING is the draft the member read: a draft replaced since is
+    refused, so nobody signs a text they have not seen."""
+    case = finding.case
+    if member not in signing_members(finding):
+        raise CaseError(_("Only the case's panel can sign its finding."))
+    body = finding_open(finding=finding, reader=member, keys=keys)
+    signature = sign(keys.signing_seed, body)
+    with transaction.atomic():
+        # The case first, as drafting does: a redraft and a signature
+        # queue behind each other rather than interleave.
+        locked_case = Case.objects.select_for_update().get(pk=case.pk)
+        refuse_if_withdrawn(locked_case)
+        if finding.appeal_id is None:
+            refuse_while_paused(locked_case)
+        locked = Finding.objects.select_for_update().filter(pk=finding.pk)
+        locked = locked.first()
+        if locked is None:
+            raise CaseError(
+                _(
+                    "This draft was replaced by a newer one. Read the new "
+                    "draft before you sign."
+                )
+            )
+        if locked.effective_at is not None:
+            raise CaseError(_("This finding is signed and in effect."))
+        if locked.signatures.filter(member=member).exists():
+            raise CaseError(_("You have signed this finding already."))
+        FindingSignature.objects.create(
+            finding=locked, member=member, signature=signature
+        )
+        sitting = {m.pk for m in signing_members(locked)}
+        signatures = [
+            s
+            for s in locked.signatures.select_related("member")
+            if s.member_id in sitting
+        ]
+        if len(signatures) < signing_quorum(locked)[0]:
+            return False
+        decision = body.get("decision")
+        entry = ledger_append(
+            event_type="finding_signed"
+            if decision is None
+            else "appeal_decided",
+            payload={
+                "case": case_reference(case),
+                **(
+                    {}
+                    if decision is None
+                    else {"appeal": f"appeal/{locked.appeal_id}"}
+                ),
+                "commitment": finding_commitment(body),
+                "signatures": [
+                    {
+                        "person": person_reference(s.member),
+                        "signature": base64.b64encode(
+                            bytes(s.signature)
+                        ).decode("ascii"),
+                    }
+                    for s in signatures
+                ],
+            },
+        )
+        locked.effective_at = timezone.now()
+        locked.ledger_sequence = entry.sequence
+        locked.decision = decision or ""
+        fields = ["effective_at", "ledger_sequence", "decision"]
+        if decision is None:
+            # Fixed now: a later change of the organization's setting
+            # does not close (or reopen) this finding's window.
+            locked.appeal_until = locked.effective_at + dt.timedelta(
+                days=case.organization.appeal_days
+            )
+            fields.append("appeal_until")
+        locked.save(update_fields=fields)
+        if decision is None:
+            locked_case.state = CaseState.FINDING
+            locked_case.responded_at = (
+                locked_case.responded_at or locked.effective_at
+            )
+        else:
+            locked_case.state = (
+                CaseState.UNDER_WAY
+                if decision == "send_back"
+                else CaseState.DECIDED
+            )
+        locked_case.save(update_fields=["state", "responded_at"])
+        notify(
+            [
+                case.survivor,
+                *active_panel(case),
+                *(signing_members(locked) if decision else []),
+            ]
+        )
+    return True
