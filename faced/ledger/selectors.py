@@ -4,11 +4,14 @@ perfect-subtree hashes, in two queries whatever the size of the log."""
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from faced.ledger import merkle
 from faced.ledger.bundle import build_entry_bundle
 from faced.ledger.log_key import log_verifier_key
 from faced.ledger.models import Checkpoint, LedgerEntry, LedgerHead, LedgerNode
+
+Computed = TypeVar("Computed")
 
 
 def ledger_size() -> int:
@@ -46,7 +49,9 @@ def subtree_hashes(
     return found
 
 
-def _with_stored_nodes(compute: Callable[[merkle.SubtreeHash], object]):
+def _with_stored_nodes(
+    compute: Callable[[merkle.SubtreeHash], Computed],
+) -> Computed:
     """Run COMPUTE against the stored nodes, fetched in one go: which
     nodes a computation reads never depends on their values."""
     table = subtree_hashes(merkle.nodes_needed(compute))
@@ -127,7 +132,7 @@ def entry_inclusion(sequence: int) -> EntryInclusion:
     )
 
 
-def entry_bundle(sequence: int) -> dict:
+def entry_bundle(sequence: int) -> dict[str, object]:
     """Everything needed to prove, offline, that entry SEQUENCE is in the
     log as it reads: the entry, its inclusion proof and a signed
     checkpoint that covers it. Raises LedgerEntry.DoesNotExist for a
@@ -144,9 +149,10 @@ def entry_bundle(sequence: int) -> dict:
     )
 
 
-def published_keys(person: str) -> dict | None:
+def published_keys(person: str) -> dict[str, Any] | None:
     """The public keys the ledger last published for PERSON (a person
-    reference), as its keys_created event holds them; None if never."""
+    reference), as its keys_created event holds them (parsed JSON, so
+    its values are typed by whoever reads them); None if never."""
     leaf_data = (
         LedgerEntry.objects.filter(event_type="keys_created", subject=person)
         .order_by("-sequence")

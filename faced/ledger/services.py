@@ -27,7 +27,11 @@ def timestamp(moment: dt.datetime) -> str:
 
 
 def leaf_data_for(
-    *, sequence: int, moment: dt.datetime, event_type: str, payload: Mapping
+    *,
+    sequence: int,
+    moment: dt.datetime,
+    event_type: str,
+    payload: Mapping[str, object],
 ) -> str:
     """The canonical JSON a leaf commits to: its place, time, type and
     event. Putting the sequence inside the leaf means two swapped rows no
@@ -42,7 +46,7 @@ def leaf_data_for(
     ).decode("utf-8")
 
 
-def subject_of(event_type: str, payload: Mapping) -> str:
+def subject_of(event_type: str, payload: Mapping[str, object]) -> str:
     """The indexed subject of an event: the case it is about, or the
     person whose keys it publishes; empty for anything else."""
     field = "person" if event_type == "keys_created" else "case"
@@ -67,7 +71,9 @@ def _lock_head() -> LedgerHead:
     return head
 
 
-def ledger_append(*, event_type: str, payload: Mapping) -> LedgerEntry:
+def ledger_append(
+    *, event_type: str, payload: Mapping[str, object]
+) -> LedgerEntry:
     """Append an event inside the caller's transaction.
 
     The event and the caller's change commit together or not at all. The
