@@ -51,7 +51,8 @@ from faced.accounts.custody import keys_create
 from faced.crypto.envelope import DecryptionError, decrypt
 from faced.crypto.keys import DEFAULT_COST, derive_wrapping_key
 from faced.matching.models import Entry, EntryShareKey
-from faced.matching.services import _find_match, entry_add, threshold
+from faced.matching.selectors import threshold
+from faced.matching.services import _find_match, entry_add
 from faced.orgs.roles import Role
 from faced.orgs.services import role_grant
 

@@ -29,18 +29,19 @@ from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from faced.accounts.models import User
 from faced.crypto import shamir
 from faced.crypto.envelope import (
     DecryptionError,
     decrypt,
     encrypt,
     new_content_key,
-    open_sealed_key,
     seal_key,
 )
 from faced.crypto.keys import PersonKeys
 from faced.crypto.signing import canonical_json
 from faced.ledger.services import ledger_append
+from faced.matching.errors import MatchingError
 from faced.matching.keyservice import KeyServiceError, oprf_outputs
 from faced.matching.models import (
     Entry,
@@ -50,10 +51,13 @@ from faced.matching.models import (
     Match,
 )
 from faced.matching.normalize import NotAnIdentifier, normalize
+from faced.matching.sealing import associated_data
+from faced.matching.selectors import counselors, threshold
 from faced.notify.services import notify
-from faced.orgs.models import RoleAssignment
+from faced.orgs.models import Organization
 from faced.orgs.roles import Role
 from faced.orgs.services import person_reference
+from faced.vault.models import VaultRecord
 from faced.vault.services import (
     VaultError,
     open_own_copy,
@@ -65,10 +69,6 @@ _INDEX_PERSON = b"faced.match.idx"
 _KEY_PERSON = b"faced.match.key"
 
 
-class MatchingError(ValueError):
-    """A refusal whose message is safe and useful to show."""
-
-
 def derive(oprf_output: bytes) -> tuple[str, bytes]:
     """The match index (hex) and the derivation key k of one OPRF output."""
     index = hashlib.blake2b(
@@ -78,19 +78,6 @@ def derive(oprf_output: bytes) -> tuple[str, bytes]:
         oprf_output, digest_size=32, person=_KEY_PERSON
     ).digest()
     return index, key
-
-
-def threshold() -> int:
-    return settings.MATCHING_THRESHOLD
-
-
-def counselors() -> list:
-    return [
-        assignment.user
-        for assignment in RoleAssignment.objects.filter(
-            role=Role.COUNSELOR, organization=None, revoked_at=None
-        ).select_related("user")
-    ]
 
 
 def match_reference(match: Match) -> str:
@@ -105,13 +92,9 @@ def index_commitment(index: str) -> str:
     ).hexdigest()
 
 
-def _ad(entry_id, purpose: str) -> bytes:
-    return f"faced match|{entry_id}|{purpose}".encode()
-
-
 def entry_add(
     *,
-    owner,
+    owner: User,
     keys: PersonKeys,
     kind: str,
     value: str,
@@ -191,17 +174,19 @@ def entry_add(
         raise MatchingError(str(error)) from None
     entry = Entry(owner=owner, kind=kind, index=index, threshold=level)
     wrapped_entry_key = encrypt(
-        shared_key, entry_key, associated_data=_ad(entry.pk, "entry key")
+        shared_key,
+        entry_key,
+        associated_data=associated_data(entry.pk, "entry key"),
     )
     entry.share_ciphertext = encrypt(
         share_key,
         shamir.share_to_bytes(share) + wrapped_entry_key,
-        associated_data=_ad(entry.pk, "share"),
+        associated_data=associated_data(entry.pk, "share"),
     )
     entry.payload_ciphertext = encrypt(
         entry_key,
         canonical_json({"contact": contact, "message": message}),
-        associated_data=_ad(entry.pk, "payload"),
+        associated_data=associated_data(entry.pk, "payload"),
     )
     with transaction.atomic():
         _count_an_addition(owner)
@@ -221,7 +206,7 @@ def entry_add(
     return entry
 
 
-def _check_ration(owner) -> None:
+def _check_ration(owner: User) -> None:
     """At most MATCHING_ENTRIES_PER_DAY additions per survivor per day,
     withdrawn ones included: each addition is a question to the escrow
     ("has anyone named this person?"), so they are rationed."""
@@ -238,7 +223,7 @@ def _check_ration(owner) -> None:
         )
 
 
-def _count_an_addition(owner) -> None:
+def _count_an_addition(owner: User) -> None:
     # Checked again inside the adding transaction: two additions at once
     # cannot both slip under the ration.
     _check_ration(owner)
@@ -306,7 +291,7 @@ def _lock_index(index: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
 
 
-def entry_withdraw(*, entry: Entry, owner) -> None:
+def entry_withdraw(*, entry: Entry, owner: User) -> None:
     """The survivor withdraws an entry that no counselor has opened: it is
     deleted, and with it every sealed copy of its share key and its entry
     key (crypto-shredded)."""
@@ -334,7 +319,9 @@ def entry_withdraw(*, entry: Entry, owner) -> None:
                 match.delete()
 
 
-def match_open(*, match: Match, counselor, keys: PersonKeys) -> list[dict]:
+def match_open(
+    *, match: Match, counselor: User, keys: PersonKeys
+) -> list[dict[str, object]]:
     """A counselor combines the matched entries' shares, unwraps each
     entry's key with the key they recover, and opens the payloads. Each
     opening is a ledger entry; the first tells the matched survivors that
@@ -359,7 +346,7 @@ def match_open(*, match: Match, counselor, keys: PersonKeys) -> list[dict]:
             opened = decrypt(
                 share_key,
                 bytes(entry.share_ciphertext),
-                associated_data=_ad(entry.pk, "share"),
+                associated_data=associated_data(entry.pk, "share"),
             )
             shares.append(
                 shamir.share_from_bytes(opened[: shamir.SHARE_BYTES])
@@ -377,19 +364,19 @@ def match_open(*, match: Match, counselor, keys: PersonKeys) -> list[dict]:
             )
         )
     shared_key = shamir.secret_to_bytes(shamir.recover_secret(shares))
-    result = []
+    result: list[dict[str, object]] = []
     for entry in entries:
         try:
             entry_key = decrypt(
                 shared_key,
                 wrapped[entry.pk],
-                associated_data=_ad(entry.pk, "entry key"),
+                associated_data=associated_data(entry.pk, "entry key"),
             )
             payload = json.loads(
                 decrypt(
                     entry_key,
                     bytes(entry.payload_ciphertext),
-                    associated_data=_ad(entry.pk, "payload"),
+                    associated_data=associated_data(entry.pk, "payload"),
                 )
             )
         except (KeyError, DecryptionError):
@@ -411,8 +398,9 @@ def match_open(*, match: Match, counselor, keys: PersonKeys) -> list[dict]:
     return result
 
 
-def entry_mark_contacted(*, entry: Entry, counselor) -> None:
-    if entry.match_id is None:
+def entry_mark_contacted(*, entry: Entry, counselor: User) -> None:
+    match = entry.match
+    if match is None:
         raise MatchingError(_("Only matched entries are contacted."))
     with transaction.atomic():
         updated = Entry.objects.filter(pk=entry.pk, contacted_at=None).update(
@@ -425,7 +413,7 @@ def entry_mark_contacted(*, entry: Entry, counselor) -> None:
         ledger_append(
             event_type="match_contacted",
             payload={
-                "match": match_reference(entry.match),
+                "match": match_reference(match),
                 "by": person_reference(counselor),
             },
         )
@@ -438,10 +426,10 @@ def entry_mark_contacted(*, entry: Entry, counselor) -> None:
 def report_hold(
     *,
     entry: Entry,
-    owner,
+    owner: User,
     keys: PersonKeys,
-    record,
-    organization,
+    record: VaultRecord,
+    organization: Organization,
     included_fields: list[str],
     outcomes: list[str],
 ) -> HeldReport:
@@ -459,7 +447,7 @@ def report_hold(
         canonical_json(
             {"included": sorted(included_fields), "outcomes": sorted(outcomes)}
         ),
-        associated_data=_ad(entry.pk, "held"),
+        associated_data=associated_data(entry.pk, "held"),
     )
     held, _created = HeldReport.objects.update_or_create(
         entry=entry,
@@ -472,35 +460,14 @@ def report_hold(
     return held
 
 
-def held_report_choices(*, held: HeldReport, owner, keys: PersonKeys) -> dict:
-    """What the survivor chose for their held report, once their entry has
-    matched: they then review it on the usual report page and send it
-    themselves, or not."""
-    entry = held.entry
-    if entry.owner_id != owner.pk:
-        raise MatchingError(_("This is not your report."))
-    if entry.match is None or entry.match.opened_at is None:
-        raise MatchingError(
-            _("This report waits for a match; nothing was sent.")
-        )
-    blob = bytes(held.sealed_choices)
-    cut = 32 + 48
-    try:
-        item_key = open_sealed_key(
-            blob[:cut], keys.box_public_key, keys.box_private_key
-        )
-        return json.loads(
-            decrypt(
-                item_key, blob[cut:], associated_data=_ad(entry.pk, "held")
-            )
-        )
-    except DecryptionError:
-        raise MatchingError(
-            _("Your held report could not be opened.")
-        ) from None
-
-
-def counselor_leaves(sender, *, user, role, organization, **kwargs) -> None:
+def counselor_leaves(
+    sender: object,
+    *,
+    user: User,
+    role: str,
+    organization: Organization | None,
+    **kwargs: object,
+) -> None:
     """A counselor whose role is revoked loses every sealed copy of an
     entry's share key. Runs inside the revoking transaction."""
     if role == Role.COUNSELOR and organization is None:

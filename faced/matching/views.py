@@ -11,16 +11,15 @@ from django.utils.translation import gettext as _
 from faced.accounts.session_keys import session_keys
 from faced.cases.choices import OUTCOMES
 from faced.cases.selectors import organizations_with_committee
+from faced.matching.errors import MatchingError
 from faced.matching.models import Entry, HeldReport, Match
+from faced.matching.selectors import held_report_choices, threshold
 from faced.matching.services import (
-    MatchingError,
     entry_add,
     entry_mark_contacted,
     entry_withdraw,
-    held_report_choices,
     match_open,
     report_hold,
-    threshold,
 )
 from faced.orgs.roles import Role
 from faced.vault.fields import RECORD_FIELDS

@@ -11,13 +11,13 @@ from faced.accounts.contact import contact_address_set
 from faced.accounts.custody import keys_unlock
 from faced.conftest import PASSWORD
 from faced.ledger.models import LedgerEntry
+from faced.matching.errors import MatchingError
 from faced.matching.models import Entry, EntryShareKey, HeldReport, Match
+from faced.matching.selectors import held_report_choices
 from faced.matching.services import (
-    MatchingError,
     entry_add,
     entry_mark_contacted,
     entry_withdraw,
-    held_report_choices,
     match_open,
     matches_publish,
     report_hold,
@@ -141,7 +141,7 @@ class LoneEntryTests:
         from faced.crypto import shamir
         from faced.crypto.envelope import DecryptionError, decrypt
         from faced.ledger.log_key import log_signer
-        from faced.matching.services import _ad
+        from faced.matching.sealing import associated_data
         from faced.vault.services import open_own_copy
 
         entry = name(personas["survivor"], "07911 123456")
@@ -155,7 +155,7 @@ class LoneEntryTests:
         share = decrypt(
             share_key,
             bytes(entry.share_ciphertext),
-            associated_data=_ad(entry.pk, "share"),
+            associated_data=associated_data(entry.pk, "share"),
         )[: shamir.SHARE_BYTES]
         _x, y = shamir.share_from_bytes(share)
         candidates = [
@@ -177,7 +177,7 @@ class LoneEntryTests:
                 decrypt(
                     candidate[:32].ljust(32, b"\0"),
                     bytes(entry.payload_ciphertext),
-                    associated_data=_ad(entry.pk, "payload"),
+                    associated_data=associated_data(entry.pk, "payload"),
                 )
         with pytest.raises(MatchingError):
             match_open(
@@ -435,7 +435,8 @@ class ProbingTests:
         from faced.crypto.envelope import DecryptionError, decrypt
         from faced.matching.keyservice import oprf_outputs
         from faced.matching.normalize import normalize
-        from faced.matching.services import _ad, derive
+        from faced.matching.sealing import associated_data
+        from faced.matching.services import derive
 
         entry = name(personas["survivor"], "07911 123456")
         (output,) = oprf_outputs(
@@ -448,5 +449,5 @@ class ProbingTests:
             decrypt(
                 shared_key,
                 bytes(entry.payload_ciphertext),
-                associated_data=_ad(entry.pk, "payload"),
+                associated_data=associated_data(entry.pk, "payload"),
             )
