@@ -56,6 +56,7 @@ from faced.cases.services.appeals import (
     appeal_lodge,
     appeal_panel_assign,
     decision_draft,
+    decision_sign,
     panel_file_share,
 )
 from faced.cases.services.conversation import message_send
@@ -973,7 +974,7 @@ def _appeal_action(request, appeal, keys) -> None:
                     "Signed. The decision is in effect; the survivor and the "
                     "panel see it."
                 )
-                if finding_sign(finding=decision, member=user, keys=keys)
+                if decision_sign(decision=decision, member=user, keys=keys)
                 else _(
                     "Signed. The decision takes effect once a majority has "
                     "signed."

@@ -69,6 +69,7 @@ def create_demo_cases(users: dict, password: str) -> None:
         appeal_lodge,
         appeal_panel_assign,
         decision_draft,
+        decision_sign,
     )
     from faced.cases.services.conversation import message_send
     from faced.cases.services.deadlines import deadlines_check
@@ -204,8 +205,8 @@ def create_demo_cases(users: dict, password: str) -> None:
         "reasonable; the appeal is not allowed.",
     )
     for member in hearing:
-        finding_sign(
-            finding=decision,
+        decision_sign(
+            decision=decision,
             member=member,
             keys=keys_unlock(user=member, password=password),
         )

@@ -3,7 +3,9 @@
 import base64
 from collections.abc import Sequence
 
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from faced.cases.choices import (
@@ -25,7 +27,14 @@ from faced.cases.selectors import (
     appealable_finding,
     case_reference,
     eligible_for_appeal,
+    signing_members,
     signing_members_of_appeal,
+    signing_quorum,
+)
+from faced.cases.services.findings import (
+    signature_add,
+    signature_make,
+    take_effect,
 )
 from faced.cases.services.guards import refuse_if_withdrawn
 from faced.cases.services.panel import (
@@ -290,3 +299,54 @@ def panel_file_share(*, appeal: Appeal, member, keys: PersonKeys) -> None:
                 "by": person_reference(member),
             },
         )
+
+
+def decision_sign(
+    *, decision: Finding, member: User, keys: PersonKeys
+) -> bool:
+    """An appeals panel member signs the decision's exact content. Returns
+    True when this signature completes the quorum: then the decision takes
+    effect the way a finding does (its commitment and the signatures in the
+    ledger), and the case moves on: back to its panel when the decision
+    sends it back, decided otherwise. The original finding stays on the
+    record beside it.
+
+    DECISION is the draft the member read: a draft replaced since is
+    refused."""
+    if decision.appeal_id is None:
+        raise CaseError(_("This is a finding, not an appeal's decision."))
+    case = decision.case
+    body, signature = signature_make(
+        decision,
+        member,
+        keys,
+        refusal=_("Only the appeal's panel can sign its decision."),
+    )
+    with transaction.atomic():
+        locked_case = Case.objects.select_for_update().get(pk=case.pk)
+        refuse_if_withdrawn(locked_case)
+        locked, signatures = signature_add(decision, member, signature)
+        if len(signatures) < signing_quorum(locked)[0]:
+            return False
+        take_effect(
+            locked,
+            body=body,
+            signatures=signatures,
+            event_type="appeal_decided",
+            event={"appeal": f"appeal/{locked.appeal_id}"},
+            at=timezone.now(),
+        )
+        locked_case.state = (
+            CaseState.UNDER_WAY
+            if locked.decision == "send_back"
+            else CaseState.DECIDED
+        )
+        locked_case.save(update_fields=["state"])
+        notify(
+            [
+                case.survivor,
+                *active_panel(case),
+                *signing_members(locked),
+            ]
+        )
+    return True

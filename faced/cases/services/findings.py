@@ -2,7 +2,10 @@
 
 import base64
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,7 +108,7 @@ def finding_draft(
     return finding
 
 
-def finding_sign(*, finding: Finding, member, keys: PersonKeys) -> bool:
+def finding_sign(*, finding: Finding, member: User, keys: PersonKeys) -> bool:
     """A panel member signs the finding's exact content with their Ed25519
     key. Returns True when this signature completes the quorum: then the
     finding takes effect, its commitment and the signatures of the members
@@ -113,95 +116,127 @@ def finding_sign(*, finding: Finding, member, keys: PersonKeys) -> bool:
 
     FINDING is the draft the member read: a draft replaced since is
     refused, so nobody signs a text they have not seen."""
+    if finding.appeal_id is not None:
+        raise CaseError(_("An appeal's decision is signed on its own page."))
     case = finding.case
-    if member not in signing_members(finding):
-        raise CaseError(_("Only the case's panel can sign its finding."))
-    body = finding_open(finding=finding, reader=member, keys=keys)
-    signature = sign(keys.signing_seed, body)
+    body, signature = signature_make(
+        finding,
+        member,
+        keys,
+        refusal=_("Only the case's panel can sign its finding."),
+    )
     with transaction.atomic():
         # The case first, as drafting does: a redraft and a signature
         # queue behind each other rather than interleave.
         locked_case = Case.objects.select_for_update().get(pk=case.pk)
         refuse_if_withdrawn(locked_case)
-        if finding.appeal_id is None:
-            refuse_while_paused(locked_case)
-        locked = Finding.objects.select_for_update().filter(pk=finding.pk)
-        locked = locked.first()
-        if locked is None:
-            raise CaseError(
-                _(
-                    "This draft was replaced by a newer one. Read the new "
-                    "draft before you sign."
-                )
-            )
-        if locked.effective_at is not None:
-            raise CaseError(_("This finding is signed and in effect."))
-        if locked.signatures.filter(member=member).exists():
-            raise CaseError(_("You have signed this finding already."))
-        FindingSignature.objects.create(
-            finding=locked, member=member, signature=signature
-        )
-        sitting = {m.pk for m in signing_members(locked)}
-        signatures = [
-            s
-            for s in locked.signatures.select_related("member")
-            if s.member_id in sitting
-        ]
+        refuse_while_paused(locked_case)
+        locked, signatures = signature_add(finding, member, signature)
         if len(signatures) < signing_quorum(locked)[0]:
             return False
-        decision = body.get("decision")
-        entry = ledger_append(
-            event_type="finding_signed"
-            if decision is None
-            else "appeal_decided",
-            payload={
-                "case": case_reference(case),
-                **(
-                    {}
-                    if decision is None
-                    else {"appeal": f"appeal/{locked.appeal_id}"}
-                ),
-                "commitment": finding_commitment(body),
-                "signatures": [
-                    {
-                        "person": person_reference(s.member),
-                        "signature": base64.b64encode(
-                            bytes(s.signature)
-                        ).decode("ascii"),
-                    }
-                    for s in signatures
-                ],
-            },
+        now = timezone.now()
+        # Fixed now: a later change of the organization's setting does
+        # not close (or reopen) this finding's window.
+        locked.appeal_until = now + dt.timedelta(
+            days=case.organization.appeal_days
         )
-        locked.effective_at = timezone.now()
-        locked.ledger_sequence = entry.sequence
-        locked.decision = decision or ""
-        fields = ["effective_at", "ledger_sequence", "decision"]
-        if decision is None:
-            # Fixed now: a later change of the organization's setting
-            # does not close (or reopen) this finding's window.
-            locked.appeal_until = locked.effective_at + dt.timedelta(
-                days=case.organization.appeal_days
-            )
-            fields.append("appeal_until")
-        locked.save(update_fields=fields)
-        if decision is None:
-            locked_case.state = CaseState.FINDING
-            locked_case.responded_at = (
-                locked_case.responded_at or locked.effective_at
-            )
-        else:
-            locked_case.state = (
-                CaseState.UNDER_WAY
-                if decision == "send_back"
-                else CaseState.DECIDED
-            )
+        take_effect(
+            locked,
+            body=body,
+            signatures=signatures,
+            event_type="finding_signed",
+            event={},
+            at=now,
+            also_saved=["appeal_until"],
+        )
+        locked_case.state = CaseState.FINDING
+        locked_case.responded_at = locked_case.responded_at or now
         locked_case.save(update_fields=["state", "responded_at"])
-        notify(
-            [
-                case.survivor,
-                *active_panel(case),
-                *(signing_members(locked) if decision else []),
-            ]
-        )
+        notify([case.survivor, *active_panel(case)])
     return True
+
+
+def signature_make(
+    draft: Finding, member: User, keys: PersonKeys, *, refusal: str
+) -> tuple[dict[str, Any], bytes]:
+    """The draft's content as MEMBER reads it, and their signature over
+    it; REFUSAL when they are not on the panel that signs it."""
+    if member not in signing_members(draft):
+        raise CaseError(refusal)
+    body = finding_open(finding=draft, reader=member, keys=keys)
+    return body, sign(keys.signing_seed, body)
+
+
+def signature_add(
+    draft: Finding, member: User, signature: bytes
+) -> tuple[Finding, list[FindingSignature]]:
+    """Record MEMBER's SIGNATURE on DRAFT, inside the caller's transaction
+    (which has locked the case). Returns the draft, locked, and the
+    signatures of the members still sitting on its panel: a signature
+    counts only while its signer sits."""
+    locked = Finding.objects.select_for_update().filter(pk=draft.pk).first()
+    if locked is None:
+        raise CaseError(
+            _(
+                "This draft was replaced by a newer one. Read the new "
+                "draft before you sign."
+            )
+        )
+    if locked.effective_at is not None:
+        raise CaseError(_("This finding is signed and in effect."))
+    if locked.signatures.filter(member=member).exists():
+        raise CaseError(_("You have signed this finding already."))
+    FindingSignature.objects.create(
+        finding=locked, member=member, signature=signature
+    )
+    sitting = {m.pk for m in signing_members(locked)}
+    signatures = [
+        s
+        for s in locked.signatures.select_related("member")
+        if s.member_id in sitting
+    ]
+    return locked, signatures
+
+
+def take_effect(
+    draft: Finding,
+    *,
+    body: dict[str, Any],
+    signatures: list[FindingSignature],
+    event_type: str,
+    event: dict[str, str],
+    at: dt.datetime,
+    also_saved: Sequence[str] = (),
+) -> None:
+    """A finding or appeal decision signed by a quorum takes effect AT:
+    its commitment and signatures go into the ledger (EVENT_TYPE, with
+    EVENT's fields beside the case), and the draft row records when and
+    under which entry. ALSO_SAVED names fields the caller set too."""
+    entry = ledger_append(
+        event_type=event_type,
+        payload={
+            "case": case_reference(draft.case),
+            **event,
+            "commitment": finding_commitment(body),
+            "signatures": [
+                {
+                    "person": person_reference(s.member),
+                    "signature": base64.b64encode(bytes(s.signature)).decode(
+                        "ascii"
+                    ),
+                }
+                for s in signatures
+            ],
+        },
+    )
+    draft.effective_at = at
+    draft.ledger_sequence = entry.sequence
+    draft.decision = body.get("decision") or ""
+    draft.save(
+        update_fields=[
+            "effective_at",
+            "ledger_sequence",
+            "decision",
+            *also_saved,
+        ]
+    )

@@ -7,7 +7,13 @@ import pytest
 from django.utils import timezone
 
 from faced.cases.errors import CaseError
-from faced.cases.models import Appeal, CaseKey, CaseState, Finding
+from faced.cases.models import (
+    Appeal,
+    CaseKey,
+    CaseState,
+    Finding,
+    FindingSignature,
+)
 from faced.cases.selectors import (
     appeal_grounds_open,
     effective_finding,
@@ -20,6 +26,7 @@ from faced.cases.services.appeals import (
     appeal_lodge,
     appeal_panel_assign,
     decision_draft,
+    decision_sign,
     panel_file_share,
 )
 from faced.cases.services.findings import finding_draft, finding_sign
@@ -97,11 +104,11 @@ def decide(appeal, members, decision, outcome=""):
         outcome=outcome,
         rationale="CANARY-DECISION reasons",
     )
-    assert not finding_sign(
-        finding=draft, member=members[0], keys=keys_for(members[0])
+    assert not decision_sign(
+        decision=draft, member=members[0], keys=keys_for(members[0])
     )
-    assert finding_sign(
-        finding=draft, member=members[1], keys=keys_for(members[1])
+    assert decision_sign(
+        decision=draft, member=members[1], keys=keys_for(members[1])
     )
     draft.refresh_from_db()
     return draft
@@ -371,11 +378,37 @@ class DecisionTests:
             rationale="r",
         )
         with pytest.raises(CaseError):
-            finding_sign(
-                finding=draft,
+            decision_sign(
+                decision=draft,
                 member=personas[who],
                 keys=keys_of(personas, who),
             )
+
+    def test_it_signs_a_decision_only_as_a_decision(self, personas, hearing):
+        """A decision is not signed through the finding's path, nor a
+        finding through the decision's: each has its own event and its
+        own effect on the case, and a signature is not recorded."""
+        case, _finding, appeal, members = hearing
+        draft = decision_draft(
+            appeal=appeal,
+            member=members[0],
+            keys=keys_for(members[0]),
+            decision="uphold",
+            rationale="r",
+        )
+        with pytest.raises(CaseError):
+            finding_sign(
+                finding=draft, member=members[0], keys=keys_for(members[0])
+            )
+        first = case.panel.first().member
+        redraft = Finding.objects.create(
+            case=case, drafted_by=first, wrapped_key=b"", ciphertext=b""
+        )
+        with pytest.raises(CaseError):
+            decision_sign(decision=redraft, member=first, keys=keys_for(first))
+        assert not FindingSignature.objects.filter(
+            finding__in=[draft, redraft]
+        ).exists()
 
     def test_a_decision_is_immutable_once_in_effect(self, personas, hearing):
         _case, _finding, appeal, members = hearing

@@ -12,6 +12,7 @@ from faced.cases.services.appeals import (
     appeal_lodge,
     appeal_panel_assign,
     decision_draft,
+    decision_sign,
 )
 from faced.cases.services.conversation import message_send
 from faced.cases.services.findings import finding_draft, finding_sign
@@ -132,7 +133,7 @@ def test_no_case_canary_is_in_the_raw_database():
         rationale=CANARIES["decision"],
     )
     for name in ("appeals", "appeals2"):
-        finding_sign(finding=decision, member=users[name], keys=keys[name])
+        decision_sign(decision=decision, member=users[name], keys=keys[name])
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(FULL)")

@@ -32,6 +32,7 @@ from faced.cases.services.appeals import (
     appeal_lodge,
     appeal_panel_assign,
     decision_draft,
+    decision_sign,
 )
 from faced.cases.services.deadlines import deadlines_check, deadlines_set
 from faced.cases.services.findings import finding_draft, finding_sign
@@ -199,7 +200,7 @@ class NobodyDecidesAloneTests:
             outcome="not_upheld",
             rationale="alone",
         )
-        assert not finding_sign(finding=draft, member=a, keys=keys_for(a))
+        assert not decision_sign(decision=draft, member=a, keys=keys_for(a))
         appeal_panel_assign(
             appeal=appeal, members=[c], assigned_by=a, keys=keys_for(a)
         )
@@ -229,11 +230,11 @@ class NobodyDecidesAloneTests:
             decision="send_back",
             rationale="x",
         )
-        finding_sign(finding=draft, member=a, keys=keys_for(a))
+        decision_sign(decision=draft, member=a, keys=keys_for(a))
         appeal_conflict_declare(appeal=appeal, member=a, has_conflict=True)
         assert not FindingSignature.objects.filter(finding=draft, member=a)
-        assert not finding_sign(finding=draft, member=b, keys=keys_for(b))
-        assert finding_sign(finding=draft, member=c, keys=keys_for(c))
+        assert not decision_sign(decision=draft, member=b, keys=keys_for(b))
+        assert decision_sign(decision=draft, member=c, keys=keys_for(c))
 
 
 class WhatWasReadTests:
