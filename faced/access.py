@@ -74,18 +74,6 @@ class PendingSecondFactor(Rule):
 
 
 @dataclass(frozen=True)
-class AnyRole(Rule):
-    """Anyone who holds at least one role, anywhere."""
-
-    def decide(self, request, kwargs):
-        if not request.user.is_authenticated:
-            return Decision.SIGN_IN
-        if request_roles(request):
-            return Decision.ALLOW
-        return Decision.REFUSE
-
-
-@dataclass(frozen=True)
 class OrganizationRole(Rule):
     """A holder of one of ROLES in the organization named by the URL."""
 
@@ -126,10 +114,6 @@ def signed_in() -> Rule:
 
 def pending_second_factor() -> Rule:
     return PendingSecondFactor()
-
-
-def any_role() -> Rule:
-    return AnyRole()
 
 
 def organization_role(*roles: Role) -> Rule:

@@ -12,7 +12,7 @@ from faced.accounts.session_keys import (
     SESSION_FIELD,
     encrypt_for_session,
 )
-from faced.demo.personas import PERSONAS, create_personas
+from faced.demo.personas import create_personas
 
 # Playwright's synchronous API runs an event loop in the test's thread;
 # Django would then refuse the ORM calls a test makes between page steps.
@@ -97,9 +97,6 @@ def survivor_record(personas):
         "attachment_id": attachment.pk,
         "case_id": case.pk,
     }
-
-
-PERSONA_NAMES = [persona.username for persona in PERSONAS]
 
 
 @pytest.fixture(scope="session")

@@ -69,11 +69,6 @@ def session_keys(request: HttpRequest) -> PersonKeys | None:
     return PersonKeys.from_bytes(raw)
 
 
-def session_keys_forget(request: HttpRequest) -> None:
-    request.session.pop(SESSION_FIELD, None)
-    request._faced_keys_cookie_delete = True
-
-
 class SessionKeysCookieMiddleware:
     """Sets the keys cookie when keys were stored, and removes it once
     nobody is signed in (sign-out, quick exit, idle timeout)."""
@@ -87,9 +82,7 @@ class SessionKeysCookieMiddleware:
         signed_out = not request.user.is_authenticated and (
             SESSION_FIELD not in request.session
         )
-        if getattr(request, "_faced_keys_cookie_delete", False) or (
-            signed_out and COOKIE_NAME in request.COOKIES and not new_value
-        ):
+        if signed_out and COOKIE_NAME in request.COOKIES and not new_value:
             response.delete_cookie(COOKIE_NAME, samesite="Lax")
         elif new_value:
             response.set_cookie(

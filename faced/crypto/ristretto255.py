@@ -189,12 +189,6 @@ def scalar_reduce(wide: bytes) -> bytes:
     return result
 
 
-def scalar_add(x: bytes, y: bytes) -> bytes:
-    """Return X + Y modulo the group order."""
-    result: bytes = pysodium.crypto_core_ristretto255_scalar_add(x, y)
-    return result
-
-
 def scalar_sub(x: bytes, y: bytes) -> bytes:
     """Return X - Y modulo the group order."""
     result: bytes = pysodium.crypto_core_ristretto255_scalar_sub(x, y)

@@ -70,8 +70,6 @@ PERSONAS = (
     ),
 )
 
-PERSONAS_BY_NAME = {persona.username: persona for persona in PERSONAS}
-
 
 def create_personas(*, password: str = DEMO_PASSWORD) -> dict[str, object]:
     """Create both organizations and every persona, with confirmed TOTP."""

@@ -7,7 +7,6 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from faced.access import (
-    AnyRole,
     Decision,
     DeploymentRole,
     OrganizationRole,
@@ -62,8 +61,6 @@ def expected_decision(rule, persona) -> Decision:
     held = set(persona.roles)
     if isinstance(rule, Public | SignedIn | PendingSecondFactor):
         return Decision.ALLOW
-    if isinstance(rule, AnyRole):
-        return Decision.ALLOW if held else Decision.REFUSE
     if isinstance(rule, OrganizationRole):
         wanted = {(URL_KWARGS["org"], role) for role in rule.roles}
         return Decision.ALLOW if held & wanted else Decision.REFUSE
