@@ -8,7 +8,6 @@ import pytest
 from django.core import mail
 
 from faced.accounts.contact import contact_address_set
-from faced.accounts.custody import keys_unlock
 from faced.conftest import PASSWORD
 from faced.ledger.models import LedgerEntry
 from faced.matching.errors import MatchingError
@@ -20,39 +19,13 @@ from faced.matching.services import (
     entry_withdraw,
     match_open,
     matches_publish,
-    report_hold,
 )
-from faced.orgs.models import Organization
-from faced.vault.services import record_save
-
-
-def keys_of(user):
-    return keys_unlock(user=user, password=PASSWORD)
-
-
-@pytest.fixture
-def other_survivor(personas):
-    """A survivor of Other Collective, with an account and keys."""
-    from faced.accounts.custody import keys_create
-    from faced.accounts.models import User
-
-    user = User.objects.create_user(
-        username="other-survivor", password=PASSWORD
-    )
-    keys_create(user=user, password=PASSWORD)
-    return user
-
-
-def name(user, value, kind="phone", **extra):
-    return entry_add(
-        owner=user,
-        keys=keys_of(user),
-        kind=kind,
-        value=value,
-        contact=f"call {user.username} after six",
-        message=f"message of {user.username}",
-        **extra,
-    )
+from faced.matching.tests.conftest import (
+    hold_a_report,
+    keys_of,
+    name,
+    publish_and_open,
+)
 
 
 class MatchTests:
@@ -209,13 +182,7 @@ class ControlTests:
         other.refresh_from_db()
         assert other.match_id is None
         entry = name(survivor, "07911 123456")
-        matches_publish()
-        counselor = personas["counselor"]
-        match_open(
-            match=Match.objects.get(),
-            counselor=counselor,
-            keys=keys_of(counselor),
-        )
+        publish_and_open(personas["counselor"])
         with pytest.raises(MatchingError):
             entry_withdraw(entry=entry, owner=survivor)
 
@@ -248,18 +215,8 @@ class GoTogetherTests:
     ):
         survivor = personas["survivor"]
         keys = keys_of(survivor)
-        record = record_save(
-            owner=survivor, keys=keys, fields={"what": "what happened"}
-        ).version.record
-        entry = name(survivor, "07911 123456")
-        held = report_hold(
-            entry=entry,
-            owner=survivor,
-            keys=keys,
-            record=record,
-            organization=Organization.objects.get(slug="demo"),
-            included_fields=["what"],
-            outcomes=["heard"],
+        _entry, held = hold_a_report(
+            survivor, "07911 123456", outcomes=["heard"]
         )
         with pytest.raises(MatchingError, match="waits for a match"):
             held_report_choices(held=held, owner=survivor, keys=keys)
@@ -268,13 +225,7 @@ class GoTogetherTests:
                 held=held, owner=other_survivor, keys=keys_of(other_survivor)
             )
         name(other_survivor, "07911 123456")
-        matches_publish()
-        counselor = personas["counselor"]
-        match_open(
-            match=Match.objects.get(),
-            counselor=counselor,
-            keys=keys_of(counselor),
-        )
+        publish_and_open(personas["counselor"])
         held = HeldReport.objects.get(pk=held.pk)
         assert held_report_choices(held=held, owner=survivor, keys=keys) == {
             "included": ["what"],
@@ -291,28 +242,11 @@ class GoTogetherTests:
         from faced.conftest import sign_in
 
         survivor = personas["survivor"]
-        keys = keys_of(survivor)
-        record = record_save(
-            owner=survivor, keys=keys, fields={"what": "what happened"}
-        ).version.record
-        entry = name(survivor, "07911 123456")
-        report_hold(
-            entry=entry,
-            owner=survivor,
-            keys=keys,
-            record=record,
-            organization=Organization.objects.get(slug="demo"),
-            included_fields=["what"],
-            outcomes=["no_contact"],
+        entry, _held = hold_a_report(
+            survivor, "07911 123456", outcomes=["no_contact"]
         )
         name(other_survivor, "07911 123456")
-        matches_publish()
-        counselor = personas["counselor"]
-        match_open(
-            match=Match.objects.get(),
-            counselor=counselor,
-            keys=keys_of(counselor),
-        )
+        publish_and_open(personas["counselor"])
         sign_in(client, survivor, with_keys=True)
         response = client.post(
             f"/my/escrow/{entry.pk}/", {"action": "send_report"}, follow=True

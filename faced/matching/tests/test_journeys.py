@@ -8,11 +8,9 @@ from playwright.sync_api import expect
 from faced.cases.tests.test_journeys import mode, signed_in_page
 from faced.conftest import screenshot
 from faced.matching.models import Entry
-from faced.matching.tests.test_escrow import keys_of, name, other_survivor
+from faced.matching.tests.conftest import keys_of, name
 
 pytestmark = pytest.mark.browser
-
-__all__ = ["other_survivor"]
 
 
 class EscrowJourneyTests:
