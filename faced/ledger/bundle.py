@@ -221,26 +221,19 @@ def build_bundle(
     text, before it is returned: BundleInvalid here means the server is
     about to hand out a proof that would fail in the survivor's hands.
     """
-    bundle: dict[str, object] = {
-        "format": FORMAT,
-        "record": dict(record),
-        "commitment": {
-            "salt": _encode_base64(salt),
-            "value": commit(record, salt),
-        },
-        "entry": {"sequence": sequence, "leaf_data": leaf_data},
-        "inclusion": {
-            "tree_size": tree_size,
-            "proof": [_encode_base64(node) for node in proof],
-        },
-        "checkpoint": checkpoint_note,
-        "log_key": log_key,
-    }
-    # Checked as the survivor will receive it, after a trip through JSON,
-    # so that a value JSON would change (a tuple, a float key) is caught
-    # here and not years later.
-    check_bundle(dumps_bundle(bundle))
-    return bundle
+    return _checked(
+        {
+            "format": FORMAT,
+            "record": dict(record),
+            "commitment": {
+                "salt": _encode_base64(salt),
+                "value": commit(record, salt),
+            },
+            **_entry_and_proof(
+                sequence, leaf_data, tree_size, proof, checkpoint_note, log_key
+            ),
+        }
+    )
 
 
 def build_entry_bundle(
@@ -260,8 +253,27 @@ def build_entry_bundle(
     LOG_KEY. Checked as JSON text before it is returned, as build_bundle
     does.
     """
-    bundle: dict[str, object] = {
-        "format": ENTRY_FORMAT,
+    return _checked(
+        {
+            "format": ENTRY_FORMAT,
+            **_entry_and_proof(
+                sequence, leaf_data, tree_size, proof, checkpoint_note, log_key
+            ),
+        }
+    )
+
+
+def _entry_and_proof(
+    sequence: int,
+    leaf_data: str,
+    tree_size: int,
+    proof: Sequence[bytes],
+    checkpoint_note: str,
+    log_key: str,
+) -> dict[str, object]:
+    """The part both formats share: the entry, its inclusion proof, and
+    the signed checkpoint and key the proof leads to."""
+    return {
         "entry": {"sequence": sequence, "leaf_data": leaf_data},
         "inclusion": {
             "tree_size": tree_size,
@@ -270,6 +282,12 @@ def build_entry_bundle(
         "checkpoint": checkpoint_note,
         "log_key": log_key,
     }
+
+
+def _checked(bundle: dict[str, object]) -> dict[str, object]:
+    # Checked as the survivor will receive it, after a trip through JSON,
+    # so that a value JSON would change (a tuple, a float key) is caught
+    # here and not years later.
     check_bundle(dumps_bundle(bundle))
     return bundle
 
@@ -302,56 +320,37 @@ def check_bundle(
     document = _load_json(bundle) if isinstance(bundle, str) else bundle
     if not isinstance(document, Mapping):
         raise BundleInvalid("The bundle is not a JSON object.")
-    if _check_format(document) == ENTRY_FORMAT:
-        return _check_entry_bundle(document, trusted)
-    return _check_record_bundle(document, trusted)
-
-
-def _check_record_bundle(
-    document: Mapping[str, object], trusted: tuple[str, bytes] | None
-) -> BundleCheck:
-    record = _object(document, "record")
-    value = _check_commitment(document, record)
+    # A record's bundle proves its commitment first; an entry's has none.
+    of_record = _check_format(document) == FORMAT
+    value = (
+        _check_commitment(document, _object(document, "record"))
+        if of_record
+        else None
+    )
     entry = _object(document, "entry")
     sequence = _count(entry, "sequence", "entry")
     leaf_text = _string(entry, "leaf_data", "entry")
-    written_at = _check_entry(leaf_text, sequence, value)
+    if value is not None:
+        kind, written_at = EVENT_TYPE, _check_entry(leaf_text, sequence, value)
+    else:
+        kind, written_at = _check_event(leaf_text, sequence)
     origin, tree_size, root_hash, log_key = _check_checkpoint(
         document, trusted
     )
     _check_inclusion(document, leaf_text, sequence, tree_size, root_hash)
-    message = (
-        f"ok: this record existed on {_date_in_words(written_at)} — entry "
-        f"{sequence:,} of the ledger {_quoted(origin)}, included in its "
-        f"checkpoint of {_entries(tree_size)}"
-    )
-    return BundleCheck(
-        written_at=written_at,
-        sequence=sequence,
-        tree_size=tree_size,
-        origin=origin,
-        message=message,
-        log_key=log_key,
-    )
-
-
-def _check_entry_bundle(
-    document: Mapping[str, object], trusted: tuple[str, bytes] | None
-) -> BundleCheck:
-    entry = _object(document, "entry")
-    sequence = _count(entry, "sequence", "entry")
-    leaf_text = _string(entry, "leaf_data", "entry")
-    kind, written_at = _check_event(leaf_text, sequence)
-    origin, tree_size, root_hash, log_key = _check_checkpoint(
-        document, trusted
-    )
-    _check_inclusion(document, leaf_text, sequence, tree_size, root_hash)
-    message = (
-        f"ok: this entry ({_quoted(kind)}) was written on "
-        f"{_date_in_words(written_at)} — entry {sequence:,} of the ledger "
-        f'"{_quoted(origin)}", included in its checkpoint of '
-        f"{_entries(tree_size)}"
-    )
+    if of_record:
+        message = (
+            f"ok: this record existed on {_date_in_words(written_at)} — "
+            f"entry {sequence:,} of the ledger {_quoted(origin)}, included "
+            f"in its checkpoint of {_entries(tree_size)}"
+        )
+    else:
+        message = (
+            f"ok: this entry ({_quoted(kind)}) was written on "
+            f"{_date_in_words(written_at)} — entry {sequence:,} of the "
+            f'ledger "{_quoted(origin)}", included in its checkpoint of '
+            f"{_entries(tree_size)}"
+        )
     return BundleCheck(
         written_at=written_at,
         sequence=sequence,
