@@ -142,6 +142,10 @@ class CaseDocument(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     wrapped_key = models.BinaryField()
     ciphertext = models.BinaryField()
+    # True for a row sealed before its id was bound into the associated
+    # data (see cases/services/sealing.py): it is opened the way it was
+    # sealed, and no new row is sealed so.
+    sealed_without_id = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_at"]
@@ -243,6 +247,10 @@ class Finding(models.Model):
     # The last moment a finding in effect may be appealed, fixed when it
     # takes effect.
     appeal_until = models.DateTimeField(null=True, blank=True)
+    # True for a row sealed before its id was bound into the associated
+    # data (see cases/services/sealing.py): it is opened the way it was
+    # sealed, and no new row is sealed so.
+    sealed_without_id = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-drafted_at"]
@@ -300,6 +308,10 @@ class MeasureNotice(models.Model):
         related_name="+",
     )
     ciphertext = models.BinaryField()
+    # True for a row sealed before its id was bound into the associated
+    # data (see cases/services/sealing.py): it is opened the way it was
+    # sealed, and no new row is sealed so.
+    sealed_without_id = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-issued_at"]

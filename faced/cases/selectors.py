@@ -7,6 +7,7 @@ import hmac
 import json
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,16 +27,9 @@ from faced.cases.models import (
     PanelSeat,
 )
 from faced.cases.services.sealing import (
-    associated_data,
     case_key_open,
-    grounds_open,
-    item_open,
     panel_key_open,
-    under_case_key_open,
-)
-from faced.crypto.envelope import (
-    DecryptionError,
-    decrypt,
+    text_open,
 )
 from faced.crypto.keys import PersonKeys
 from faced.crypto.signing import canonical_json, verify
@@ -344,6 +338,16 @@ def committee_members(organization: Organization):
     ]
 
 
+def leaders_of(organization: Organization) -> list[User]:
+    """Who holds the leadership role in ORGANIZATION now."""
+    return [
+        assignment.user
+        for assignment in RoleAssignment.objects.filter(
+            organization=organization, role=Role.LEADERSHIP, revoked_at=None
+        ).select_related("user")
+    ]
+
+
 def may_read(case: Case, reader) -> bool:
     """The survivor, and members of the case's panel or of an appeal's
     panel who declared no conflict."""
@@ -444,12 +448,10 @@ def finding_open(*, finding: Finding, reader, keys: PersonKeys) -> dict:
         raise CaseError(
             _("This finding opens only to the panel and the survivor.")
         )
-    return under_case_key_open(
-        case,
-        reader,
-        keys,
-        wrapped_key=finding.wrapped_key,
-        ciphertext=finding.ciphertext,
+    return text_open(
+        finding,
+        case=case,
+        key=case_key_open(case, reader, keys),
         purpose="finding",
     )
 
@@ -529,16 +531,10 @@ def measure_open(*, notice: MeasureNotice, reader, keys: PersonKeys) -> dict:
         error=CaseError,
     )
     try:
-        return json.loads(
-            decrypt(
-                notice_key,
-                bytes(notice.ciphertext),
-                associated_data=associated_data(
-                    notice.case, "measure", notice.pk
-                ),
-            )
+        return text_open(
+            notice, case=notice.case, key=notice_key, purpose="measure"
         )
-    except DecryptionError:
+    except CaseError:
         raise CaseError(
             _("This notice could not be opened: its stored data changed.")
         ) from None
@@ -559,12 +555,8 @@ def messages_open(*, case: Case, reader, keys: PersonKeys) -> list[dict]:
         try:
             if case_key is None:
                 raise CaseError
-            text = item_open(
-                case,
-                case_key,
-                wrapped_key=document.wrapped_key,
-                ciphertext=document.ciphertext,
-                purpose=f"message-{document.pk}",
+            text = text_open(
+                document, case=case, key=case_key, purpose=document.kind
             )["text"]
         except CaseError:
             text = None
@@ -595,12 +587,8 @@ def panel_records_open(*, case: Case, reader, keys: PersonKeys) -> list[dict]:
         kind__in=CaseDocument.PANEL_ONLY
     ).select_related("author"):
         try:
-            text = item_open(
-                case,
-                panel_key,
-                wrapped_key=document.wrapped_key,
-                ciphertext=document.ciphertext,
-                purpose=f"{document.kind}-{document.pk}",
+            text = text_open(
+                document, case=case, key=panel_key, purpose=document.kind
             )["text"]
         except CaseError:
             text = None
@@ -687,7 +675,12 @@ def appeal_grounds_open(
     sides = dict(Appeal.Side.choices)
     return [
         {"side": sides.get(item["side"], ""), "grounds": item["grounds"]}
-        for item in grounds_open(appeal, case_key_open(case, reader, keys))
+        for item in text_open(
+            appeal,
+            case=case,
+            key=case_key_open(case, reader, keys),
+            purpose="appeal",
+        )["grounds"]
     ]
 
 

@@ -44,18 +44,15 @@ from faced.cases.services.panel import (
     seat_declare,
 )
 from faced.cases.services.sealing import (
-    associated_data,
     case_key_open,
     case_key_seal_to,
-    grounds_open,
-    grounds_seal,
+    text_open,
+    text_seal,
 )
 from faced.crypto.envelope import (
-    encrypt,
     new_content_key,
 )
 from faced.crypto.keys import PersonKeys
-from faced.crypto.signing import canonical_json
 from faced.ledger.services import ledger_append
 from faced.notify.services import notify
 from faced.orgs.services import person_reference
@@ -95,9 +92,15 @@ def appeal_lodge(
         case_key = case_key_open(locked, appellant, keys)
         appeal = finding.appeals.select_for_update().first()
         if appeal is not None:
-            items = grounds_open(appeal, case_key)
-            grounds_seal(
-                appeal, case_key, [*items, {"side": side, "grounds": grounds}]
+            items = text_open(
+                appeal, case=locked, key=case_key, purpose="appeal"
+            )["grounds"]
+            text_seal(
+                appeal,
+                case=locked,
+                key=case_key,
+                purpose="appeal",
+                body={"grounds": [*items, {"side": side, "grounds": grounds}]},
             )
             appeal.side = Appeal.Side.BOTH
             appeal.save(update_fields=["side", "wrapped_key", "ciphertext"])
@@ -128,7 +131,13 @@ def appeal_lodge(
         appeal = Appeal(
             case=locked, finding=finding, side=side, lodged_by=appellant
         )
-        grounds_seal(appeal, case_key, [{"side": side, "grounds": grounds}])
+        text_seal(
+            appeal,
+            case=locked,
+            key=case_key,
+            purpose="appeal",
+            body={"grounds": [{"side": side, "grounds": grounds}]},
+        )
         appeal.save()
         case_key_seal_to(locked, case_key, members)
         locked.state = CaseState.APPEAL
@@ -254,19 +263,15 @@ def decision_draft(
             "rationale": rationale[:20000],
             "salt": base64.b64encode(new_content_key()).decode("ascii"),
         }
-        draft = Finding(case=case, drafted_by=member, appeal=locked)
-        item_key = new_content_key()
-        draft.wrapped_key = encrypt(
-            case_key,
-            item_key,
-            associated_data=associated_data(case, "finding", "key"),
+        draft = Finding.objects.create(
+            case=case,
+            drafted_by=member,
+            appeal=locked,
+            wrapped_key=b"",
+            ciphertext=b"",
         )
-        draft.ciphertext = encrypt(
-            item_key,
-            canonical_json(body),
-            associated_data=associated_data(case, "finding"),
-        )
-        draft.save()
+        text_seal(draft, case=case, key=case_key, purpose="finding", body=body)
+        draft.save(update_fields=["wrapped_key", "ciphertext"])
         ledger_append(
             event_type="decision_drafted",
             payload={

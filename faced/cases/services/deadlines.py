@@ -16,6 +16,7 @@ from faced.cases.selectors import (
     active_panel,
     case_reference,
     committee_readers,
+    leaders_of,
 )
 from faced.ledger.services import ledger_append
 from faced.notify.services import notify
@@ -139,14 +140,7 @@ def deadlines_check(*, now: dt.datetime | None = None) -> int:
                 [
                     notice.case.survivor,
                     *active_panel(notice.case),
-                    *[
-                        a.user
-                        for a in RoleAssignment.objects.filter(
-                            organization=notice.case.organization,
-                            role=Role.LEADERSHIP,
-                            revoked_at=None,
-                        ).select_related("user")
-                    ],
+                    *leaders_of(notice.case.organization),
                 ]
             )
         flagged += 1

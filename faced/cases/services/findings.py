@@ -32,15 +32,14 @@ from faced.cases.services.guards import (
     refuse_while_paused,
 )
 from faced.cases.services.sealing import (
-    associated_data,
     case_key_open,
+    text_seal,
 )
 from faced.crypto.envelope import (
-    encrypt,
     new_content_key,
 )
 from faced.crypto.keys import PersonKeys
-from faced.crypto.signing import canonical_json, sign
+from faced.crypto.signing import sign
 from faced.ledger.services import ledger_append
 from faced.notify.services import notify
 from faced.orgs.services import person_reference
@@ -85,19 +84,13 @@ def finding_draft(
             # the public commitment and signatures.
             "salt": base64.b64encode(new_content_key()).decode("ascii"),
         }
-        finding = Finding(case=locked, drafted_by=member)
-        item_key = new_content_key()
-        finding.wrapped_key = encrypt(
-            case_key,
-            item_key,
-            associated_data=associated_data(locked, "finding", "key"),
+        finding = Finding.objects.create(
+            case=locked, drafted_by=member, wrapped_key=b"", ciphertext=b""
         )
-        finding.ciphertext = encrypt(
-            item_key,
-            canonical_json(body),
-            associated_data=associated_data(locked, "finding"),
+        text_seal(
+            finding, case=locked, key=case_key, purpose="finding", body=body
         )
-        finding.save()
+        finding.save(update_fields=["wrapped_key", "ciphertext"])
         ledger_append(
             event_type="finding_drafted",
             payload={

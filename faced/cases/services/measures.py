@@ -17,16 +17,17 @@ from faced.cases.models import (
 from faced.cases.selectors import (
     active_panel,
     case_reference,
+    leaders_of,
 )
 from faced.cases.services.guards import refuse_if_withdrawn
-from faced.cases.services.sealing import associated_data
+from faced.cases.services.sealing import (
+    text_seal,
+)
 from faced.crypto.envelope import (
-    encrypt,
     new_content_key,
     seal_key,
 )
 from faced.crypto.keys import PersonKeys
-from faced.crypto.signing import canonical_json
 from faced.ledger.services import ledger_append
 from faced.notify.services import notify
 from faced.orgs.models import RoleAssignment
@@ -56,14 +57,7 @@ def measure_issue(
     refuse_if_withdrawn(case)
     if not subject.strip() or not measure.strip():
         raise CaseError(_("Say who the measure is about and what it is."))
-    leaders = [
-        a.user
-        for a in RoleAssignment.objects.filter(
-            organization=case.organization,
-            role=Role.LEADERSHIP,
-            revoked_at=None,
-        ).select_related("user")
-    ]
+    leaders = leaders_of(case.organization)
     readers = {m.pk: m for m in [*leaders, *active_panel(case)]}
     now = timezone.now()
     with transaction.atomic():
@@ -75,17 +69,17 @@ def measure_issue(
             + dt.timedelta(days=case.organization.measure_acknowledge_days),
         )
         notice_key = new_content_key()
-        notice.ciphertext = encrypt(
-            notice_key,
-            canonical_json(
-                {
-                    "subject": subject[:500],
-                    "measure": measure[:2000],
-                    "until": until[:200],
-                    "stage": stage,
-                }
-            ),
-            associated_data=associated_data(case, "measure", notice.pk),
+        text_seal(
+            notice,
+            case=case,
+            key=notice_key,
+            purpose="measure",
+            body={
+                "subject": subject[:500],
+                "measure": measure[:2000],
+                "until": until[:200],
+                "stage": stage,
+            },
         )
         notice.save()
         MeasureNoticeKey.objects.create(

@@ -30,18 +30,16 @@ from faced.cases.selectors import (
 )
 from faced.cases.services.guards import refuse_if_withdrawn
 from faced.cases.services.sealing import (
-    associated_data,
     case_key_open,
     case_key_seal_to,
-    under_case_key_open,
+    text_open,
+    text_seal,
 )
 from faced.crypto.envelope import (
-    encrypt,
     new_content_key,
     seal_key,
 )
 from faced.crypto.keys import PersonKeys
-from faced.crypto.signing import canonical_json
 from faced.ledger.services import ledger_append
 from faced.notify.services import notify
 from faced.orgs.models import Organization
@@ -104,18 +102,16 @@ def case_submit(
         opened = version_open(version=latest, reader=survivor, keys=keys)
     except VaultError as error:
         raise CaseError(str(error)) from None
-    content = canonical_json(
-        {
-            "record": {
-                name: opened.fields.get(name, "")
-                for name in included_fields
-                if name in opened.fields
-            },
-            "outcomes": sorted(set(outcomes)),
-            "outcome_other": outcome_other[:2000],
-            "respondent": respondent[:5000],
-        }
-    )
+    content = {
+        "record": {
+            name: opened.fields.get(name, "")
+            for name in included_fields
+            if name in opened.fields
+        },
+        "outcomes": sorted(set(outcomes)),
+        "outcome_other": outcome_other[:2000],
+        "respondent": respondent[:5000],
+    }
     now = timezone.now()
     with transaction.atomic():
         Organization.objects.select_for_update().get(pk=organization.pk)
@@ -141,19 +137,17 @@ def case_submit(
         for member in members:
             if member.pk in excluded_ids:
                 CaseExclusion.objects.create(case=case, member=member)
-        item_key = new_content_key()
-        document = CaseDocument(
-            case=case, kind=CaseDocument.Kind.REPORT, author=survivor
+        document = CaseDocument.objects.create(
+            case=case,
+            kind=CaseDocument.Kind.REPORT,
+            author=survivor,
+            wrapped_key=b"",
+            ciphertext=b"",
         )
-        document.wrapped_key = encrypt(
-            case_key,
-            item_key,
-            associated_data=associated_data(case, "report", "key"),
+        text_seal(
+            document, case=case, key=case_key, purpose="report", body=content
         )
-        document.ciphertext = encrypt(
-            item_key, content, associated_data=associated_data(case, "report")
-        )
-        document.save()
+        document.save(update_fields=["wrapped_key", "ciphertext"])
         ledger_append(
             event_type="case_submitted",
             payload={
@@ -178,12 +172,10 @@ def case_report_open(*, case: Case, reader, keys: PersonKeys) -> dict:
             )
         )
     document = case.documents.get(kind=CaseDocument.Kind.REPORT)
-    content = under_case_key_open(
-        case,
-        reader,
-        keys,
-        wrapped_key=document.wrapped_key,
-        ciphertext=document.ciphertext,
+    content = text_open(
+        document,
+        case=case,
+        key=case_key_open(case, reader, keys),
         purpose="report",
     )
     if reader.pk != case.survivor_id:

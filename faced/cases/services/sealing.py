@@ -1,7 +1,21 @@
-"""A case's keys and the texts sealed under them."""
+"""A case's keys and the texts sealed under them.
+
+Every text of a case (the report, a message, a panel's record, a finding
+or an appeal decision, an appeal's grounds, a measure notice) is sealed
+the same way: its own item key encrypts its canonical JSON, and the item
+key is wrapped under the case key or the panel key (a measure notice's
+key is sealed to its readers instead). The associated data of both binds
+the case, the kind of text and the row's own id, so that a database
+writer who moves a ciphertext to another row, another kind or another
+case gets a row that does not open rather than a text that reads as
+something it is not.
+"""
 
 import json
+from collections.abc import Iterable
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from faced.cases.errors import CaseError
@@ -10,6 +24,8 @@ from faced.cases.models import (
     Case,
     CaseDocument,
     CaseKey,
+    Finding,
+    MeasureNotice,
     PanelKey,
 )
 from faced.crypto.envelope import (
@@ -20,17 +36,99 @@ from faced.crypto.envelope import (
 )
 from faced.crypto.keys import PersonKeys
 from faced.crypto.signing import canonical_json
-from faced.vault.services import (
-    open_own_copy,
-    seal_to_confirmed,
-)
+from faced.vault.services import open_own_copy, seal_to_confirmed
+
+# A row whose item key is wrapped under the case's or the panel's key.
+WrappedRow = CaseDocument | Finding | Appeal
+SealedRow = WrappedRow | MeasureNotice
 
 
-def associated_data(case: Case, *parts: object) -> bytes:
-    return "|".join(["faced case", str(case.pk), *map(str, parts)]).encode()
+def associated_data(
+    row: SealedRow, *, case: Case, purpose: str, part: str
+) -> bytes:
+    """What a ciphertext of ROW is bound to: the case, the PURPOSE (the
+    kind of text), the row's id and the PART ("key" for a wrapped item
+    key, "content" for the text).
+
+    Rows sealed before the id was bound everywhere (the report, findings
+    and measure notices) carry `sealed_without_id` and are read with the
+    binding they were made with; nothing is sealed that way any more."""
+    if getattr(row, "sealed_without_id", False):
+        # The earlier binding: "report" and "finding" without the id, a
+        # measure notice as "measure|<id>", and no part for the content.
+        bound = [purpose, str(row.pk)] if purpose == "measure" else [purpose]
+    else:
+        bound = [f"{purpose}-{row.pk}"]
+    if part == "key":
+        bound.append("key")
+    return "|".join(["faced case", str(case.pk), *bound]).encode()
 
 
-def case_key_open(case: Case, reader, keys: PersonKeys) -> bytes:
+def text_seal(
+    row: SealedRow,
+    *,
+    case: Case,
+    key: bytes,
+    purpose: str,
+    body: dict[str, Any],
+) -> None:
+    """Seal BODY into ROW (which has its id already; the caller saves it).
+    A row with a wrapped key gets a new item key wrapped under KEY; a
+    measure notice is encrypted under KEY itself, its notice key."""
+    if isinstance(row, MeasureNotice):
+        content_key = key
+    else:
+        content_key = new_content_key()
+        row.wrapped_key = encrypt(
+            key,
+            content_key,
+            associated_data=associated_data(
+                row, case=case, purpose=purpose, part="key"
+            ),
+        )
+    row.ciphertext = encrypt(
+        content_key,
+        canonical_json(body),
+        associated_data=associated_data(
+            row, case=case, purpose=purpose, part="content"
+        ),
+    )
+
+
+def text_open(
+    row: SealedRow, *, case: Case, key: bytes, purpose: str
+) -> dict[str, Any]:
+    """The text sealed into ROW under KEY, or a CaseError when its stored
+    data was changed (or moved from another row)."""
+    try:
+        if isinstance(row, MeasureNotice):
+            content_key = key
+        else:
+            content_key = decrypt(
+                key,
+                bytes(row.wrapped_key),
+                associated_data=associated_data(
+                    row, case=case, purpose=purpose, part="key"
+                ),
+            )
+        opened: dict[str, Any] = json.loads(
+            decrypt(
+                content_key,
+                bytes(row.ciphertext),
+                associated_data=associated_data(
+                    row, case=case, purpose=purpose, part="content"
+                ),
+            )
+        )
+    except DecryptionError:
+        raise CaseError(
+            _("This could not be opened: its stored data was changed.")
+        ) from None
+    return opened
+
+
+def case_key_open(case: Case, reader: User, keys: PersonKeys) -> bytes:
+    """READER's copy of the case key, opened with their keys."""
     return open_own_copy(
         CaseKey.objects.filter(case=case, reader=reader),
         keys,
@@ -40,7 +138,8 @@ def case_key_open(case: Case, reader, keys: PersonKeys) -> bytes:
     )
 
 
-def panel_key_open(case: Case, reader, keys: PersonKeys) -> bytes:
+def panel_key_open(case: Case, reader: User, keys: PersonKeys) -> bytes:
+    """READER's copy of the key to the panel's own records."""
     return open_own_copy(
         PanelKey.objects.filter(case=case, reader=reader),
         keys,
@@ -50,65 +149,22 @@ def panel_key_open(case: Case, reader, keys: PersonKeys) -> bytes:
     )
 
 
-def under_case_key_open(
-    case: Case, reader, keys: PersonKeys, *, wrapped_key, ciphertext, purpose
-) -> dict:
-    """Content whose item key is wrapped under the case key."""
-    return item_open(
-        case,
-        case_key_open(case, reader, keys),
-        wrapped_key=wrapped_key,
-        ciphertext=ciphertext,
-        purpose=purpose,
-    )
-
-
-def item_open(case: Case, key: bytes, *, wrapped_key, ciphertext, purpose):
-    """Content whose item key is wrapped under KEY (the case's or the
-    panel's)."""
-    try:
-        item_key = decrypt(
-            key,
-            bytes(wrapped_key),
-            associated_data=associated_data(case, purpose, "key"),
-        )
-        return json.loads(
-            decrypt(
-                item_key,
-                bytes(ciphertext),
-                associated_data=associated_data(case, purpose),
-            )
-        )
-    except DecryptionError:
-        raise CaseError(
-            _("This could not be opened: its stored data was changed.")
-        ) from None
-
-
 def document_store(
-    case: Case, key: bytes, *, kind: str, author, text: str
+    case: Case, key: bytes, *, kind: str, author: User, text: str
 ) -> CaseDocument:
-    """A text of the case under its own item key, wrapped under KEY (the
-    case key for messages, the panel key for the panel's records). The
-    purpose bound into both is "<kind>-<id>"."""
+    """A text of the case (a message under the case key, a panel record
+    under the panel key) in a row of its own."""
     document = CaseDocument.objects.create(
         case=case, kind=kind, author=author, wrapped_key=b"", ciphertext=b""
     )
-    purpose = f"{kind}-{document.pk}"
-    item_key = new_content_key()
-    document.wrapped_key = encrypt(
-        key, item_key, associated_data=associated_data(case, purpose, "key")
-    )
-    document.ciphertext = encrypt(
-        item_key,
-        canonical_json({"text": text}),
-        associated_data=associated_data(case, purpose),
-    )
+    text_seal(document, case=case, key=key, purpose=kind, body={"text": text})
     document.save(update_fields=["wrapped_key", "ciphertext"])
     return document
 
 
-def case_key_seal_to(case: Case, case_key: bytes, members) -> None:
+def case_key_seal_to(
+    case: Case, case_key: bytes, members: Iterable[User]
+) -> None:
     """Seal CASE_KEY to each of MEMBERS who lacks a copy."""
     holders = set(
         CaseKey.objects.filter(case=case).values_list("reader_id", flat=True)
@@ -119,29 +175,3 @@ def case_key_seal_to(case: Case, case_key: bytes, members) -> None:
             case_key, [m for m in members if m.pk not in holders]
         )
     )
-
-
-def grounds_seal(appeal: Appeal, case_key: bytes, items: list) -> None:
-    purpose = f"appeal-{appeal.pk}"
-    item_key = new_content_key()
-    appeal.wrapped_key = encrypt(
-        case_key,
-        item_key,
-        associated_data=associated_data(appeal.case, purpose, "key"),
-    )
-    appeal.ciphertext = encrypt(
-        item_key,
-        canonical_json({"grounds": [dict(item) for item in items]}),
-        associated_data=associated_data(appeal.case, purpose),
-    )
-
-
-def grounds_open(appeal: Appeal, case_key: bytes) -> list[dict]:
-    body = item_open(
-        appeal.case,
-        case_key,
-        wrapped_key=appeal.wrapped_key,
-        ciphertext=appeal.ciphertext,
-        purpose=f"appeal-{appeal.pk}",
-    )
-    return list(body["grounds"])
