@@ -1,8 +1,13 @@
+from collections.abc import Iterable
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from faced.accounts.forms import NewPasswordForm, username_field
-from faced.vault.fields import MAX_FIELD_CHARS
+from faced.accounts.models import normalize_username, validate_username
+from faced.vault.fields import MAX_FIELD_CHARS, RecordField
+from faced.vault.uploads import EncryptedUpload
 
 
 class ConsentForm(forms.Form):
@@ -44,6 +49,11 @@ class SignupForm(ConsentForm, NewPasswordForm):
         "agree",
     )
 
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        validate_username(normalize_username(username))
+        return username
+
 
 class ReceiptForm(forms.Form):
     receipt = forms.CharField(
@@ -62,10 +72,28 @@ class ReceiptForm(forms.Form):
 
 
 class StepForm(forms.Form):
-    """One question of the guided form; the field is built per step."""
+    """One question of the guided form, and the button pressed under it
+    (one of ACTIONS); the answer's field is built per step."""
 
-    def __init__(self, *args, record_field, **kwargs):
+    action = forms.ChoiceField(
+        label=_("Button"),
+        required=False,
+        error_messages={
+            "invalid_choice": _(
+                "Please use one of the buttons below the question."
+            )
+        },
+    )
+
+    def __init__(
+        self,
+        *args,
+        record_field: RecordField,
+        actions: Iterable[str],
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [(name, name) for name in actions]
         widget = (
             forms.Textarea(attrs={"rows": 10})
             if record_field.long
@@ -80,6 +108,11 @@ class StepForm(forms.Form):
             strip=False,
         )
 
+    def clean_action(self) -> str:
+        # Sent without a button's name (never by a browser, which names
+        # the first button when Enter is pressed): on, as Next goes.
+        return self.cleaned_data["action"] or "next"
+
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(
@@ -88,15 +121,42 @@ class AttachmentForm(forms.Form):
             "A photo, screenshot, document or recording. It is locked like "
             "the record, and never opened on the server."
         ),
+        # An empty file is kept like any other.
+        allow_empty_file=True,
+        error_messages={"required": _("Choose a file to add.")},
     )
+
+    def clean_file(self) -> EncryptedUpload:
+        upload = self.cleaned_data["file"]
+        # Only a file the encrypting upload handler received may be kept:
+        # any other reached the server in the clear.
+        if not isinstance(upload, EncryptedUpload):
+            raise ValidationError(
+                self.fields["file"].error_messages["required"],
+                code="required",
+            )
+        return upload
 
 
 class ShareForm(forms.Form):
+    """CHOICES are "organization:username" values with their labels."""
+
     advocate = forms.ChoiceField(label=_("Choose an advocate"))
 
-    def __init__(self, *args, choices, **kwargs):
+    def __init__(self, *args, choices: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["advocate"].choices = choices
+
+    def clean_advocate(self) -> tuple[str, str]:
+        """The chosen advocate's organization (slug) and username."""
+        slug, username = self.cleaned_data["advocate"].split(":", 1)
+        return slug, username
+
+
+class RevokeForm(forms.Form):
+    """Stop sharing with a reader, named by username."""
+
+    reader = forms.CharField()
 
 
 class DeleteForm(forms.Form):

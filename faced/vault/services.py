@@ -7,16 +7,17 @@ import json
 import shutil
 import tempfile
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from faced.accounts.custody import box_public_key_of
+from faced.accounts.models import User
 from faced.crypto.envelope import (
     SEAL_OVERHEAD_BYTES,
     DecryptionError,
@@ -38,8 +39,9 @@ from faced.crypto.stream import (
 from faced.ledger.bundle import commit, new_salt
 from faced.ledger.selectors import published_keys
 from faced.ledger.services import ledger_append
+from faced.orgs.models import Organization
 from faced.orgs.services import person_reference
-from faced.vault.fields import RECORD_FIELDS, clean_fields
+from faced.vault.fields import clean_fields
 from faced.vault.models import (
     Attachment,
     Draft,
@@ -101,11 +103,11 @@ def open_sealed(keys: PersonKeys, blob: bytes, purpose: bytes) -> bytes:
 # Drafts -----------------------------------------------------------------
 
 
-def _draft_purpose(owner, record: VaultRecord | None) -> bytes:
+def _draft_purpose(owner: User, record: VaultRecord | None) -> bytes:
     return _ad("draft", owner.pk, record.pk if record else "new")
 
 
-def own_public_key(owner, keys: PersonKeys | None) -> bytes:
+def own_public_key(owner: User, keys: PersonKeys | None) -> bytes:
     """The key to seal the owner's own things to: the one their session
     holds, checked against the stored one. Someone who swapped the stored
     public key in the database must not receive what survivors write."""
@@ -123,7 +125,7 @@ def own_public_key(owner, keys: PersonKeys | None) -> bytes:
 
 def draft_save(
     *,
-    owner,
+    owner: User,
     fields: Mapping[str, str],
     step: int,
     record: VaultRecord | None = None,
@@ -154,18 +156,15 @@ def draft_open(*, draft: Draft, keys: PersonKeys) -> dict[str, str]:
         raise VaultError(
             _("This draft could not be opened with your keys.")
         ) from None
-    return json.loads(raw)
-
-
-def draft_discard(*, owner, record: VaultRecord | None = None) -> None:
-    Draft.objects.filter(owner=owner, record=record).delete()
+    fields: dict[str, str] = json.loads(raw)
+    return fields
 
 
 # Records and versions ---------------------------------------------------
 
 
 def open_own_copy(
-    sealed_copies,
+    sealed_copies: models.QuerySet[Any],
     keys: PersonKeys,
     *,
     missing: str,
@@ -187,7 +186,9 @@ def open_own_copy(
         raise error(damaged) from None
 
 
-def seal_to_confirmed(key: bytes, readers) -> list[tuple[object, bytes]]:
+def seal_to_confirmed(
+    key: bytes, readers: Iterable[User]
+) -> list[tuple[User, bytes]]:
     """KEY sealed to each reader whose public key matches the ledger's
     record of it; a reader whose key cannot be confirmed gets no copy."""
     sealed = []
@@ -200,7 +201,10 @@ def seal_to_confirmed(key: bytes, readers) -> list[tuple[object, bytes]]:
     return sealed
 
 
-def _record_key(record: VaultRecord, reader, keys: PersonKeys) -> bytes:
+def record_key_open(
+    *, record: VaultRecord, reader: User, keys: PersonKeys
+) -> bytes:
+    """The record key, from READER's own sealed copy of it."""
     return open_own_copy(
         RecordKey.objects.filter(record=record, reader=reader),
         keys,
@@ -218,7 +222,7 @@ class SavedVersion:
 
 def record_save(
     *,
-    owner,
+    owner: User,
     keys: PersonKeys,
     fields: Mapping[str, str],
     record: VaultRecord | None = None,
@@ -244,7 +248,9 @@ def record_save(
             record = VaultRecord.objects.select_for_update().get(
                 pk=record.pk, owner=owner
             )
-            record_key = _record_key(record, owner, keys)
+            record_key = record_key_open(
+                record=record, reader=owner, keys=keys
+            )
         number = (
             record.versions.order_by("-number")
             .values_list("number", flat=True)
@@ -289,10 +295,10 @@ class OpenedVersion:
 
 
 def version_open(
-    *, version: RecordVersion, reader, keys: PersonKeys
+    *, version: RecordVersion, reader: User, keys: PersonKeys
 ) -> OpenedVersion:
     record = version.record
-    record_key = _record_key(record, reader, keys)
+    record_key = record_key_open(record=record, reader=reader, keys=keys)
     try:
         item_key = decrypt(
             record_key,
@@ -322,7 +328,7 @@ def version_open(
     )
 
 
-def record_delete(*, record: VaultRecord, owner) -> None:
+def record_delete(*, record: VaultRecord, owner: User) -> None:
     """Shred the record: every sealed copy of its key, its versions and
     attachments go. The ledger keeps its commitments and records that the
     record was deleted, never what it said."""
@@ -337,14 +343,24 @@ def record_delete(*, record: VaultRecord, owner) -> None:
         ledger_append(
             event_type="record_deleted", payload={"versions": versions}
         )
-        transaction.on_commit(lambda: [p.unlink(True) for p in stored])
+        transaction.on_commit(lambda: _unlink_all(stored))
+
+
+def _unlink_all(paths: Iterable[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 # Sharing ----------------------------------------------------------------
 
 
 def share_with(
-    *, record: VaultRecord, owner, keys: PersonKeys, reader, organization
+    *,
+    record: VaultRecord,
+    owner: User,
+    keys: PersonKeys,
+    reader: User,
+    organization: Organization,
 ) -> RecordKey:
     """Seal the record key to READER as well (an advocate)."""
     public_key = ledger_confirmed_public_key(reader)
@@ -354,7 +370,7 @@ def share_with(
         )
         if RecordKey.objects.filter(record=record, reader=reader).exists():
             raise VaultError(_("This person can read this record already."))
-        record_key = _record_key(record, owner, keys)
+        record_key = record_key_open(record=record, reader=owner, keys=keys)
         return RecordKey.objects.create(
             record=record,
             reader=reader,
@@ -364,7 +380,7 @@ def share_with(
         )
 
 
-def ledger_confirmed_public_key(reader) -> bytes:
+def ledger_confirmed_public_key(reader: User) -> bytes:
     """A role holder's public key, as the ledger recorded it when their
     keys were made: a key swapped in the database is refused."""
     stored = box_public_key_of(reader)
@@ -383,7 +399,7 @@ def ledger_confirmed_public_key(reader) -> bytes:
 
 
 def share_revoke(
-    *, record: VaultRecord, owner, keys: PersonKeys, reader
+    *, record: VaultRecord, owner: User, keys: PersonKeys, reader: User
 ) -> int:
     """Stop sharing: a new record key, item keys rewrapped under it, and
     the key sealed again to everyone else; the reader's copy is destroyed
@@ -394,7 +410,7 @@ def share_revoke(
         record = VaultRecord.objects.select_for_update().get(
             pk=record.pk, owner=owner
         )
-        old_key = _record_key(record, owner, keys)
+        old_key = record_key_open(record=record, reader=owner, keys=keys)
         deleted, _rows = RecordKey.objects.filter(
             record=record, reader=reader
         ).delete()
@@ -404,7 +420,7 @@ def share_revoke(
         record.key_version += 1
         record.save(update_fields=["key_version"])
         damaged = 0
-        items = [
+        items: list[tuple[RecordVersion | Attachment, bytes]] = [
             (version, _ad(record.pk, "version", version.number))
             for version in record.versions.all()
         ] + [
@@ -469,14 +485,16 @@ def check_attachment_name(name: str) -> str:
     return ALLOWED_EXTENSIONS[suffix]
 
 
-def attachment_purpose(record_pk, attachment_id) -> bytes:
+def attachment_purpose(
+    record_pk: uuid.UUID, attachment_id: uuid.UUID
+) -> bytes:
     return _ad(record_pk, "attachment", attachment_id)
 
 
 def attachment_add(
     *,
     record: VaultRecord,
-    owner,
+    owner: User,
     keys: PersonKeys,
     name: str,
     source: BinaryIO,
@@ -486,8 +504,13 @@ def attachment_add(
     check_attachment_name(name)
     attachment_id = uuid.uuid4()
     item_key = new_content_key()
-    scratch = tempfile.NamedTemporaryFile(  # noqa: SIM115
-        dir=attachments_folder(), prefix="upload-", delete=False
+    # The stubs do not count the temporary file's wrapper as a BinaryIO,
+    # though it reads and writes bytes like one.
+    scratch = cast(
+        BinaryIO,
+        tempfile.NamedTemporaryFile(  # noqa: SIM115
+            dir=attachments_folder(), prefix="upload-", delete=False
+        ),
     )
     try:
         writer = EncryptingWriter(
@@ -526,12 +549,12 @@ def too_large_message() -> str:
 def attachment_store(
     *,
     record: VaultRecord,
-    owner,
+    owner: User,
     keys: PersonKeys,
     name: str,
     size: int,
     item_key: bytes,
-    attachment_id,
+    attachment_id: uuid.UUID,
     scratch_path: Path,
 ) -> Attachment:
     """Keep an encrypted file: its item key is wrapped under the record key
@@ -543,7 +566,9 @@ def attachment_store(
             record = VaultRecord.objects.select_for_update().get(
                 pk=record.pk, owner=owner
             )
-            record_key = _record_key(record, owner, keys)
+            record_key = record_key_open(
+                record=record, reader=owner, keys=keys
+            )
             purpose = attachment_purpose(record.pk, attachment_id)
             attachment = Attachment.objects.create(
                 id=attachment_id,
@@ -567,6 +592,34 @@ def attachment_store(
 
 
 @dataclass(frozen=True)
+class AttachmentDetails:
+    item_key: bytes
+    name: str
+    content_type: str
+
+
+def attachment_details_open(
+    *, attachment: Attachment, record_key: bytes
+) -> AttachmentDetails:
+    """The file's item key, name and type, opened with RECORD_KEY. Raises
+    DecryptionError when either was changed."""
+    purpose = attachment_purpose(attachment.record_id, attachment.pk)
+    item_key = decrypt(
+        record_key, bytes(attachment.wrapped_key), associated_data=purpose
+    )
+    details = json.loads(
+        decrypt(
+            item_key,
+            bytes(attachment.sealed_details),
+            associated_data=purpose + b"|details",
+        )
+    )
+    return AttachmentDetails(
+        item_key=item_key, name=details["name"], content_type=details["type"]
+    )
+
+
+@dataclass(frozen=True)
 class OpenedAttachment:
     name: str
     content_type: str
@@ -574,38 +627,37 @@ class OpenedAttachment:
 
 
 def attachment_open(
-    *, attachment: Attachment, reader, keys: PersonKeys
+    *, attachment: Attachment, reader: User, keys: PersonKeys
 ) -> OpenedAttachment:
     """Decrypt into a temporary file (deleted when closed): a damaged file
     is refused whole, never handed out in part."""
-    record = attachment.record
-    record_key = _record_key(record, reader, keys)
-    purpose = attachment_purpose(record.pk, attachment.pk)
+    record_key = record_key_open(
+        record=attachment.record, reader=reader, keys=keys
+    )
     try:
-        item_key = decrypt(
-            record_key, bytes(attachment.wrapped_key), associated_data=purpose
-        )
-        details = json.loads(
-            decrypt(
-                item_key,
-                bytes(attachment.sealed_details),
-                associated_data=purpose + b"|details",
-            )
+        details = attachment_details_open(
+            attachment=attachment, record_key=record_key
         )
         # In memory only (up to the size limit, which decrypt_stream
         # enforces): a survivor's file is never written out in the clear.
-        # Handed to the response, which closes it.
-        plaintext = tempfile.SpooledTemporaryFile(  # noqa: SIM115
-            max_size=settings.ATTACHMENT_MAX_BYTES + CHUNK_BYTES
+        # Handed to the response, which closes it. Cast as the scratch
+        # file of attachment_add is.
+        plaintext = cast(
+            BinaryIO,
+            tempfile.SpooledTemporaryFile(  # noqa: SIM115
+                max_size=settings.ATTACHMENT_MAX_BYTES + CHUNK_BYTES
+            ),
         )
         try:
             with _attachment_path(attachment).open("rb") as stored:
                 decrypt_stream(
-                    item_key,
+                    details.item_key,
                     stored,
                     plaintext,
                     max_bytes=settings.ATTACHMENT_MAX_BYTES,
-                    associated_data=purpose,
+                    associated_data=attachment_purpose(
+                        attachment.record_id, attachment.pk
+                    ),
                 )
         except BaseException:
             plaintext.close()
@@ -616,10 +668,7 @@ def attachment_open(
         ) from None
     plaintext.seek(0)
     return OpenedAttachment(
-        name=details["name"],
-        content_type=details["type"],
+        name=details.name,
+        content_type=details.content_type,
         plaintext=plaintext,
     )
-
-
-__all__ = ["RECORD_FIELDS"]

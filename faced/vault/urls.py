@@ -1,51 +1,55 @@
 from django.urls import path
 
-from faced.vault import views
+from faced.vault.views import advocate, survivor
 
 app_name = "survivor"
 
 urlpatterns = [
-    path("write/", views.start, name="start"),
-    path("write/receipt/", views.start_receipt, name="start_receipt"),
-    path("write/account/", views.signup, name="signup"),
-    path("receipt/", views.receipt_signin, name="receipt_signin"),
-    path("my/", views.home, name="home"),
-    path("my/write/<int:step>/", views.write, name="write"),
-    path("my/records/<uuid:record_id>/", views.record, name="record"),
+    path("write/", survivor.start, name="start"),
+    path("write/receipt/", survivor.start_receipt, name="start_receipt"),
+    path("write/account/", survivor.signup, name="signup"),
+    path("receipt/", survivor.receipt_signin, name="receipt_signin"),
+    path("my/", survivor.home, name="home"),
+    path("my/write/<int:step>/", survivor.write, name="write"),
+    path("my/records/<uuid:record_id>/", survivor.record, name="record"),
     path(
         "my/records/<uuid:record_id>/edit/<int:step>/",
-        views.write,
+        survivor.write,
         name="edit",
     ),
     path(
         "my/records/<uuid:record_id>/versions/<int:number>/",
-        views.version,
+        survivor.version,
         name="version",
     ),
     path(
         "my/records/<uuid:record_id>/versions/<int:number>/proof/",
-        views.proof,
+        survivor.proof,
         name="proof",
     ),
     path(
-        "my/records/<uuid:record_id>/choices/", views.choices, name="choices"
+        "my/records/<uuid:record_id>/choices/",
+        survivor.choices,
+        name="choices",
     ),
-    path("my/records/<uuid:record_id>/files/", views.attach, name="attach"),
+    path("my/records/<uuid:record_id>/files/", survivor.attach, name="attach"),
     path(
         "my/records/<uuid:record_id>/files/<uuid:attachment_id>/",
-        views.attachment,
+        survivor.attachment,
         name="attachment",
     ),
-    path("my/records/<uuid:record_id>/share/", views.share, name="share"),
-    path("my/records/<uuid:record_id>/delete/", views.delete, name="delete"),
+    path("my/records/<uuid:record_id>/share/", survivor.share, name="share"),
+    path(
+        "my/records/<uuid:record_id>/delete/", survivor.delete, name="delete"
+    ),
 ]
 
 advocate_urlpatterns = (
     [
-        path("o/<slug:org>/advocate/", views.advocate_home, name="home"),
+        path("o/<slug:org>/advocate/", advocate.home, name="home"),
         path(
             "o/<slug:org>/advocate/records/<uuid:record_id>/",
-            views.advocate_record,
+            advocate.record,
             name="record",
         ),
     ],
