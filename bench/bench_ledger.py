@@ -9,11 +9,13 @@ verifying, not a million separate transactions.
 import datetime as dt
 import os
 import time
+from collections.abc import Iterable, Mapping
 
 from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from bench.background import QUEUED_NOT_RUN
 from bench.figures import Figure
 from faced.ledger import merkle
 from faced.ledger.models import (
@@ -23,7 +25,7 @@ from faced.ledger.models import (
     LedgerNode,
 )
 from faced.ledger.selectors import consistency_proof, inclusion_proof
-from faced.ledger.services import leaf_data_for, ledger_append
+from faced.ledger.services import leaf_data_for, ledger_append, subject_of
 from faced.ledger.verify import ledger_verify
 
 MILLION = int(os.environ.get("FACED_BENCH_LEDGER_SIZE", 1_000_000))
@@ -32,12 +34,8 @@ PROOFS = 200
 
 
 def _appends_per_second() -> tuple[float, float]:
-    # Checkpoints are signed by the background worker, not by the appender:
-    # queue them without running them, as the database backend would.
-    dummy = {
-        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
-    }
-    with override_settings(TASKS=dummy):
+    # Checkpoints are signed by the background worker, not by the appender.
+    with override_settings(TASKS=QUEUED_NOT_RUN):
         start = time.perf_counter()
         for number in range(APPENDS):
             with transaction.atomic():
@@ -72,23 +70,52 @@ def _fill(size: int) -> merkle.InMemoryTree:
     Checkpoint.objects.all().delete()
     LedgerEntry.objects.all().delete()
     LedgerNode.objects.all().delete()
-    tree = merkle.InMemoryTree()
     moment = timezone.now() - dt.timedelta(days=365)
+    events = (
+        (moment + dt.timedelta(seconds=number), "bench", {"number": number})
+        for number in range(size)
+    )
+    return append_in_bulk(events, batch=20_000)
+
+
+def append_in_bulk(
+    events: Iterable[tuple[dt.datetime, str, Mapping[str, object]]],
+    *,
+    batch: int = 10_000,
+) -> merkle.InMemoryTree:
+    """Write EVENTS (time, type, payload) after the existing log, as
+    `ledger_append` would have written them one by one: each entry (naming
+    the one before it about the same subject) and the subtree hashes it
+    completes, BATCH entries to a transaction, then the new head. The
+    events' subjects must be new to the log. Returns the whole log's tree
+    in memory."""
+    previous: dict[str, int] = {}
+    tree = merkle.InMemoryTree()
+    for leaf in LedgerEntry.objects.order_by("sequence").values_list(
+        "leaf_hash", flat=True
+    ):
+        tree.append_leaf_hash(bytes(leaf))
     entries, nodes = [], []
-    for sequence in range(size):
+    for moment, event_type, payload in events:
+        sequence = tree.size
+        subject = subject_of(event_type, payload)
+        if subject:
+            payload = {**payload, "previous": previous.get(subject)}
+            previous[subject] = sequence
         data = leaf_data_for(
             sequence=sequence,
-            moment=moment + dt.timedelta(seconds=sequence),
-            event_type="bench",
-            payload={"number": sequence},
+            moment=moment,
+            event_type=event_type,
+            payload=payload,
         )
-        leaf = merkle.leaf_hash(data.encode())
+        leaf = merkle.leaf_hash(data.encode("utf-8"))
         tree.append_leaf_hash(leaf)
         entries.append(
             LedgerEntry(
                 sequence=sequence,
-                created_at=moment + dt.timedelta(seconds=sequence),
-                event_type="bench",
+                created_at=moment,
+                event_type=event_type,
+                subject=subject,
                 leaf_data=data,
                 leaf_hash=leaf,
             )
@@ -103,7 +130,7 @@ def _fill(size: int) -> merkle.InMemoryTree:
                     hash=tree.subtree(level, position),
                 )
             )
-        if len(entries) >= 20_000:
+        if len(entries) >= batch:
             with transaction.atomic():
                 LedgerEntry.objects.bulk_create(entries)
                 LedgerNode.objects.bulk_create(nodes)
@@ -111,7 +138,7 @@ def _fill(size: int) -> merkle.InMemoryTree:
     with transaction.atomic():
         LedgerEntry.objects.bulk_create(entries)
         LedgerNode.objects.bulk_create(nodes)
-        LedgerHead.objects.update_or_create(pk=1, defaults={"size": size})
+        LedgerHead.objects.update_or_create(pk=1, defaults={"size": tree.size})
     return tree
 
 

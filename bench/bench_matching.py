@@ -46,6 +46,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from bench.background import QUEUED_NOT_RUN
 from bench.figures import Figure
 from faced.accounts.custody import keys_create
 from faced.crypto.envelope import DecryptionError, decrypt
@@ -92,14 +93,10 @@ def _say(text: str) -> None:
 
 
 def run() -> list[Figure]:
-    # Checkpoints are the background worker's job, not the adder's; the
-    # evaluation budget and the daily ration of additions are limits the
-    # benchmark must not meet.
-    dummy = {
-        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
-    }
+    # The evaluation budget and the daily ration of additions are limits
+    # the benchmark must not meet.
     with override_settings(
-        TASKS=dummy,
+        TASKS=QUEUED_NOT_RUN,
         MATCHING_EVALUATIONS_PER_MINUTE=10**9,
         MATCHING_ENTRIES_PER_DAY=10**9,
     ):

@@ -18,6 +18,7 @@ import urllib.request
 from django.test import override_settings
 from waitress.server import create_server
 
+from bench.background import QUEUED_NOT_RUN
 from bench.figures import Figure
 
 SURVIVORS = 8
@@ -63,11 +64,7 @@ def _free_port() -> int:
 
 
 def run() -> list[Figure]:
-    # Checkpoints are the background worker's job, not the request's.
-    dummy = {
-        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
-    }
-    with override_settings(TASKS=dummy):
+    with override_settings(TASKS=QUEUED_NOT_RUN):
         return _run()
 
 
