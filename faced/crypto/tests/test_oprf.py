@@ -1,7 +1,5 @@
 """RFC 9497 OPRF and VOPRF (ristretto255-SHA512): vectors and behaviour."""
 
-import ast
-from pathlib import Path
 from typing import TypedDict
 
 import pytest
@@ -835,36 +833,3 @@ class OprfPropertyTests:
         assert oprf.finalize(input, blind, element, mode=mode) == (
             oprf.evaluate(sk, input, mode=mode)
         )
-
-
-# test_purity.py keeps Django and the apps out of all of faced.crypto; the
-# OPRF is held to a shorter list, so that its review covers everything it
-# depends on.
-ALLOWED_IMPORTS = {
-    "collections.abc",
-    "faced.crypto",
-    "faced.crypto.ristretto255",
-    "hashlib",
-    "hmac",
-    "pysodium",
-    "secrets",
-}
-
-
-class OprfPurityTests:
-    @pytest.mark.parametrize("module", ["oprf.py", "ristretto255.py"])
-    def test_it_imports_only_the_standard_library_and_pysodium(
-        self, module: str
-    ) -> None:
-        """oprf and ristretto255 import only a few standard modules,
-        pysodium and each other."""
-        path = Path(oprf.__file__).with_name(module)
-        tree = ast.parse(path.read_text(), filename=str(path))
-        imported: set[str] = set()
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                imported.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom):
-                imported.add(node.module or "")
-
-        assert imported <= ALLOWED_IMPORTS
