@@ -17,6 +17,7 @@ from faced.ledger.selectors import (
     inclusion_proof,
     latest_checkpoint,
     ledger_size,
+    subtree_hashes,
 )
 from faced.ledger.services import checkpoint_sign
 
@@ -40,6 +41,16 @@ def _whole_number(request: HttpRequest, name: str, default=None) -> int:
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise BadQuery(f"{name} must be a whole number, not {raw[:20]!r}.")
     return int(raw)
+
+
+def _tree_size(request: HttpRequest, name: str) -> int:
+    """The tree size NAME asks for: the whole log unless it says fewer
+    entries, and never more than the log holds."""
+    size = ledger_size()
+    wanted = _whole_number(request, name, size)
+    if wanted > size:
+        raise BadQuery(f"The log has only {size} entries.")
+    return wanted
 
 
 def _bad(error: Exception) -> JsonResponse:
@@ -91,15 +102,11 @@ def entries(request: HttpRequest) -> JsonResponse:
 def proof_inclusion(request: HttpRequest) -> JsonResponse:
     try:
         index = _whole_number(request, "index")
-        size = _whole_number(request, "tree_size", ledger_size())
-        if size > ledger_size():
-            raise BadQuery(f"The log has only {ledger_size()} entries.")
+        size = _tree_size(request, "tree_size")
         if index >= size:
             raise BadQuery(f"index must be below tree_size ({size}).")
     except BadQuery as error:
         return _bad(error)
-    from faced.ledger.selectors import subtree_hashes
-
     leaf = subtree_hashes({(0, index)})[(0, index)]
     return JsonResponse(
         {
@@ -114,9 +121,7 @@ def proof_inclusion(request: HttpRequest) -> JsonResponse:
 def proof_consistency(request: HttpRequest) -> JsonResponse:
     try:
         first = _whole_number(request, "first")
-        second = _whole_number(request, "second", ledger_size())
-        if second > ledger_size():
-            raise BadQuery(f"The log has only {ledger_size()} entries.")
+        second = _tree_size(request, "second")
         if not 0 < first <= second:
             raise BadQuery("Need 0 < first <= second.")
     except BadQuery as error:
