@@ -1,33 +1,16 @@
 """The survivor's pages: what their forms accept, and what they refuse
 without changing anything."""
 
-import pytest
-from django.test import Client
-
-from faced.accounts.custody import keys_unlock
-from faced.conftest import PASSWORD, sign_in
 from faced.vault.models import Attachment, Draft, RecordKey
-from faced.vault.services import record_save
-
-
-@pytest.fixture
-def survivor_client(personas):
-    owner = personas["survivor"]
-    return owner, sign_in(Client(), owner, with_keys=True)
-
-
-@pytest.fixture
-def own_record(personas):
-    owner = personas["survivor"]
-    keys = keys_unlock(user=owner, password=PASSWORD)
-    return record_save(owner=owner, keys=keys, fields={}).version.record
 
 
 class PageInputTests:
-    def test_it_refuses_a_button_the_form_does_not_have(self, survivor_client):
+    def test_it_refuses_a_button_the_form_does_not_have(
+        self, survivor, survivor_client
+    ):
         """Given a question's answer sent with an unknown button, nothing
         is kept and the survivor is told to use the buttons."""
-        owner, client = survivor_client
+        owner, client = survivor[0], survivor_client
         response = client.post(
             "/my/write/0/", {"answer": "last spring", "action": "jump"}
         )
@@ -35,16 +18,17 @@ class PageInputTests:
         assert b"use one of the buttons" in response.content
         assert not Draft.objects.filter(owner=owner).exists()
 
-    def test_an_answer_sent_without_a_button_goes_on(self, survivor_client):
-        owner, client = survivor_client
+    def test_an_answer_sent_without_a_button_goes_on(
+        self, survivor, survivor_client
+    ):
+        owner, client = survivor[0], survivor_client
         response = client.post("/my/write/0/", {"answer": "last spring"})
         assert response.status_code == 302
         assert response["Location"] == "/my/write/1/"
         assert Draft.objects.get(owner=owner).step == 1
 
     def test_adding_no_file_says_so(self, survivor_client, own_record):
-        _owner, client = survivor_client
-        response = client.post(
+        response = survivor_client.post(
             f"/my/records/{own_record.pk}/files/", {}, follow=True
         )
         assert b"Choose a file to add." in response.content
@@ -53,8 +37,7 @@ class PageInputTests:
     def test_stopping_sharing_with_someone_not_shared_with_is_not_found(
         self, survivor_client, own_record
     ):
-        _owner, client = survivor_client
-        response = client.post(
+        response = survivor_client.post(
             f"/my/records/{own_record.pk}/share/",
             {"action": "revoke", "reader": "advocate"},
         )
@@ -64,8 +47,7 @@ class PageInputTests:
     def test_sharing_with_no_advocate_chosen_says_so(
         self, survivor_client, own_record
     ):
-        _owner, client = survivor_client
-        response = client.post(
+        response = survivor_client.post(
             f"/my/records/{own_record.pk}/share/", {"action": "share"}
         )
         assert response.status_code == 200

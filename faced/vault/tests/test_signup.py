@@ -1,5 +1,6 @@
 """Signing up for the vault with an account, and the optional address."""
 
+import io
 import re
 
 import pytest
@@ -9,6 +10,8 @@ from django.test import Client
 from faced.accounts.contact import contact_address_of
 from faced.accounts.models import ContactAddress
 from faced.accounts.tests.test_custody import raw_database_text
+from faced.vault.models import Attachment
+from faced.vault.services import attachments_folder
 
 ADDRESS = "canary.survivor@example.org"
 
@@ -60,54 +63,38 @@ class SignupTests:
 
 class UploadTests:
     def test_an_oversized_upload_is_refused_and_nothing_kept(
-        self, personas, settings
+        self, survivor_client, own_record, settings
     ):
         """Given a file over the limit, the survivor is told plainly, and
         neither an attachment nor a scratch file is left."""
-        import io
-
-        from faced.accounts.custody import keys_unlock
-        from faced.conftest import PASSWORD, sign_in
-        from faced.vault.models import Attachment
-        from faced.vault.services import attachments_folder, record_save
-
         settings.ATTACHMENT_MAX_BYTES = 100_000
-        owner = personas["survivor"]
-        keys = keys_unlock(user=owner, password=PASSWORD)
-        record = record_save(owner=owner, keys=keys, fields={}).version.record
-        client = sign_in(Client(), owner, with_keys=True)
         before = set(attachments_folder().iterdir())
         upload = io.BytesIO(b"x" * 300_000)
         upload.name = "big.pdf"
-        response = client.post(
-            f"/my/records/{record.pk}/files/", {"file": upload}, follow=True
+        response = survivor_client.post(
+            f"/my/records/{own_record.pk}/files/",
+            {"file": upload},
+            follow=True,
         )
         assert b"larger than" in response.content
         assert not Attachment.objects.exists()
         assert set(attachments_folder().iterdir()) == before
 
-    def test_a_file_is_encrypted_as_it_arrives(self, personas):
-        import io
-
-        from faced.accounts.custody import keys_unlock
-        from faced.conftest import PASSWORD, sign_in
-        from faced.vault.models import Attachment
-        from faced.vault.services import attachments_folder, record_save
-
-        owner = personas["survivor"]
-        keys = keys_unlock(user=owner, password=PASSWORD)
-        record = record_save(owner=owner, keys=keys, fields={}).version.record
-        client = sign_in(Client(), owner, with_keys=True)
+    def test_a_file_is_encrypted_as_it_arrives(
+        self, survivor_client, own_record
+    ):
         before = set(attachments_folder().iterdir())
         upload = io.BytesIO(b"CANARY-UPLOAD " * 50_000)
         upload.name = "notes.txt"
-        client.post(f"/my/records/{record.pk}/files/", {"file": upload})
+        survivor_client.post(
+            f"/my/records/{own_record.pk}/files/", {"file": upload}
+        )
         attachment = Attachment.objects.get()
         stored = list(set(attachments_folder().iterdir()) - before)
         assert len(stored) == 1
         assert b"CANARY-UPLOAD" not in stored[0].read_bytes()
-        response = client.get(
-            f"/my/records/{record.pk}/files/{attachment.pk}/"
+        response = survivor_client.get(
+            f"/my/records/{own_record.pk}/files/{attachment.pk}/"
         )
         assert b"".join(response.streaming_content) == (
             b"CANARY-UPLOAD " * 50_000

@@ -3,7 +3,6 @@
 import io
 
 import pytest
-from django.core.cache import cache
 
 from faced.accounts.custody import keys_unlock
 from faced.conftest import PASSWORD
@@ -22,8 +21,10 @@ from faced.vault.models import (
 )
 from faced.vault.services import (
     VaultError,
+    _attachment_path,
     attachment_add,
     attachment_open,
+    attachments_folder,
     draft_open,
     draft_save,
     record_delete,
@@ -34,17 +35,16 @@ from faced.vault.services import (
 )
 
 
-@pytest.fixture
-def survivor(personas):
-    cache.clear()
-    user = personas["survivor"]
-    return user, keys_unlock(user=user, password=PASSWORD)
-
-
-@pytest.fixture
-def advocate(personas):
-    user = personas["advocate"]
-    return user, keys_unlock(user=user, password=PASSWORD)
+def share_with_advocate(survivor, record, advocate):
+    """The survivor shares RECORD with the advocate, in Demo Collective."""
+    user, keys = survivor
+    return share_with(
+        record=record,
+        owner=user,
+        keys=keys,
+        reader=advocate[0],
+        organization=Organization.objects.get(slug="demo"),
+    )
 
 
 class VersionTests:
@@ -189,57 +189,44 @@ class SharingTests:
 
 
 class AttachmentTests:
-    def test_a_file_round_trips_encrypted(self, survivor):
+    def test_a_file_round_trips_encrypted(self, survivor, own_record):
         user, keys = survivor
-        record = record_save(owner=user, keys=keys, fields={}).version.record
         attachment = attachment_add(
-            record=record,
+            record=own_record,
             owner=user,
             keys=keys,
             name="screenshot.PNG",
             source=io.BytesIO(b"CANARY-FILE" * 1000),
         )
-        from faced.vault.services import _attachment_path
-
         stored = _attachment_path(attachment).read_bytes()
         assert b"CANARY-FILE" not in stored
         opened = attachment_open(attachment=attachment, reader=user, keys=keys)
         assert opened.name == "screenshot.PNG"
         assert opened.plaintext.read() == b"CANARY-FILE" * 1000
 
-    @pytest.mark.parametrize("name", ["virus.exe", "script.js", "noext"])
-    def test_it_refuses_a_disallowed_type_and_keeps_nothing(
-        self, survivor, name
-    ):
-        user, keys = survivor
-        record = record_save(owner=user, keys=keys, fields={}).version.record
-        with pytest.raises(VaultError, match="photos, screenshots"):
-            attachment_add(
-                record=record,
-                owner=user,
-                keys=keys,
-                name=name,
-                source=io.BytesIO(b"x"),
-            )
-        assert not Attachment.objects.exists()
-
-    def test_it_refuses_an_oversized_file_and_keeps_nothing(
-        self, survivor, settings
+    @pytest.mark.parametrize(
+        ("name", "size", "refusal"),
+        [
+            ("virus.exe", 1, "photos, screenshots"),
+            ("script.js", 1, "photos, screenshots"),
+            ("noext", 1, "photos, screenshots"),
+            ("big.pdf", 5000, "larger than"),
+        ],
+    )
+    def test_it_refuses_a_disallowed_type_or_size_and_keeps_nothing(
+        self, survivor, own_record, settings, name, size, refusal
     ):
         settings.ATTACHMENT_MAX_BYTES = 1000
         user, keys = survivor
-        record = record_save(owner=user, keys=keys, fields={}).version.record
-        with pytest.raises(VaultError, match="larger than"):
+        with pytest.raises(VaultError, match=refusal):
             attachment_add(
-                record=record,
+                record=own_record,
                 owner=user,
                 keys=keys,
-                name="big.pdf",
-                source=io.BytesIO(b"x" * 5000),
+                name=name,
+                source=io.BytesIO(b"x" * size),
             )
         assert not Attachment.objects.exists()
-        from faced.vault.services import attachments_folder
-
         assert list(attachments_folder().glob("upload-*")) == []
 
 
@@ -286,42 +273,29 @@ class ReviewFindingsTests:
         assert not VaultRecord.objects.exists()
 
     def test_an_advocate_key_swapped_in_the_database_is_refused(
-        self, survivor, advocate
+        self, survivor, own_record, advocate
     ):
         from faced.accounts.models import KeyCustody
         from faced.crypto.envelope import generate_box_keypair
 
-        user, keys = survivor
-        record = record_save(owner=user, keys=keys, fields={}).version.record
         attacker_public, _private = generate_box_keypair()
         KeyCustody.objects.filter(user=advocate[0]).update(
             box_public_key=attacker_public
         )
         with pytest.raises(VaultError, match="confirmed against the ledger"):
-            share_with(
-                record=record,
-                owner=user,
-                keys=keys,
-                reader=advocate[0],
-                organization=Organization.objects.get(slug="demo"),
-            )
+            share_with_advocate(survivor, own_record, advocate)
         assert not RecordKey.objects.filter(reader=advocate[0]).exists()
 
-    def test_a_damaged_item_never_blocks_a_revoke(self, survivor, advocate):
+    def test_a_damaged_item_never_blocks_a_revoke(
+        self, survivor, own_record, advocate
+    ):
         user, keys = survivor
-        record = record_save(owner=user, keys=keys, fields={}).version.record
-        share_with(
-            record=record,
-            owner=user,
-            keys=keys,
-            reader=advocate[0],
-            organization=Organization.objects.get(slug="demo"),
-        )
-        RecordVersion.objects.filter(record=record).update(
+        share_with_advocate(survivor, own_record, advocate)
+        RecordVersion.objects.filter(record=own_record).update(
             wrapped_key=b"\0" * 72
         )
         damaged = share_revoke(
-            record=record, owner=user, keys=keys, reader=advocate[0]
+            record=own_record, owner=user, keys=keys, reader=advocate[0]
         )
         assert damaged == 1
         assert not RecordKey.objects.filter(reader=advocate[0]).exists()

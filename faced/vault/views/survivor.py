@@ -1,12 +1,15 @@
 """The survivor's pages: ways in, the guided form, records, versions,
 proof of date, attachments, sharing with an advocate, and deletion."""
 
+import functools
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -75,16 +78,43 @@ def _sign_in(request: HttpRequest, user: User, keys: PersonKeys) -> None:
     session_keys_store(request, keys, user.pk)
 
 
+def _form_page(
+    request: HttpRequest, template: str, form: Form, **context: Any
+) -> HttpResponse:
+    """A page with FORM on it, answered 400 when the form was refused."""
+    return render(
+        request,
+        template,
+        {"form": form, **context},
+        status=400 if form.errors else 200,
+    )
+
+
 def _own_record(request: HttpRequest, record_id: uuid.UUID) -> VaultRecord:
     # Anyone else's record is "not found", never "forbidden".
     return get_object_or_404(VaultRecord, pk=record_id, owner=request.user)
 
 
-def _own_version(
-    request: HttpRequest, record_id: uuid.UUID, number: int
-) -> tuple[VaultRecord, RecordVersion]:
-    item = _own_record(request, record_id)
-    return item, get_object_or_404(RecordVersion, record=item, number=number)
+# A page of one of the survivor's records that opens it.
+RecordPage = Callable[..., HttpResponse]
+
+
+def _own_record_with_keys(view: RecordPage) -> RecordPage:
+    """For a page that opens one of the survivor's own records: the view
+    is called with the record and the session's keys in place of the
+    record's id. Without keys, the survivor is sent to sign in again."""
+
+    @functools.wraps(view)
+    def page(
+        request: HttpRequest, record_id: uuid.UUID, **kwargs: Any
+    ) -> HttpResponse:
+        item = _own_record(request, record_id)
+        keys = keys_or_signin(request)
+        if keys is None:
+            return redirect("accounts:signin")
+        return view(request, item, keys, **kwargs)
+
+    return page
 
 
 # Ways in ----------------------------------------------------------------
@@ -94,9 +124,7 @@ def start(request: HttpRequest) -> HttpResponse:
     """What is kept and who can read it, then the two ways in."""
     if request.user.is_authenticated:
         return redirect("survivor:write", step=0)
-    return render(
-        request, "vault/survivor/start.html", {"form": ConsentForm()}
-    )
+    return _form_page(request, "vault/survivor/start.html", ConsentForm())
 
 
 def start_receipt(request: HttpRequest) -> HttpResponse:
@@ -107,9 +135,7 @@ def start_receipt(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and not new_identity_allowed():
         form.add_error(None, BUSY)
     if not form.is_valid():
-        return render(
-            request, "vault/survivor/start.html", {"form": form}, status=400
-        )
+        return _form_page(request, "vault/survivor/start.html", form)
     receipt, identity, keys = receipt_create()
     _sign_in(request, identity.user, keys)
     return render(request, "vault/survivor/receipt.html", {"receipt": receipt})
@@ -153,10 +179,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                     "next_url": reverse("survivor:write", args=[0]),
                 },
             )
-    status = 400 if form.errors else 200
-    return render(
-        request, "vault/survivor/signup.html", {"form": form}, status=status
-    )
+    return _form_page(request, "vault/survivor/signup.html", form)
 
 
 def receipt_signin(request: HttpRequest) -> HttpResponse:
@@ -171,13 +194,7 @@ def receipt_signin(request: HttpRequest) -> HttpResponse:
         else:
             _sign_in(request, identity.user, keys)
             return redirect("survivor:home")
-    status = 400 if form.errors else 200
-    return render(
-        request,
-        "vault/survivor/receipt_signin.html",
-        {"form": form},
-        status=status,
-    )
+    return _form_page(request, "vault/survivor/receipt_signin.html", form)
 
 
 # Home -------------------------------------------------------------------
@@ -259,19 +276,15 @@ def write(
             )
             return redirect("survivor:home")
         return redirect(_step_url(record, following))
-    status = 400 if form.errors else 200
-    return render(
+    return _form_page(
         request,
         "vault/survivor/write.html",
-        {
-            "form": form,
-            "step": step,
-            "step_number": step + 1,
-            "steps": REVIEW_STEP,
-            "record": record,
-            "progress": range(REVIEW_STEP),
-        },
-        status=status,
+        form,
+        step=step,
+        step_number=step + 1,
+        steps=REVIEW_STEP,
+        record=record,
+        progress=range(REVIEW_STEP),
     )
 
 
@@ -314,11 +327,10 @@ def _review(
 # Reading ----------------------------------------------------------------
 
 
-def record(request: HttpRequest, record_id: uuid.UUID) -> HttpResponse:
-    item = _own_record(request, record_id)
-    keys = keys_or_signin(request)
-    if keys is None:
-        return redirect("accounts:signin")
+@_own_record_with_keys
+def record(
+    request: HttpRequest, item: VaultRecord, keys: PersonKeys
+) -> HttpResponse:
     versions = list(item.versions.order_by("-number"))
     return version_page(
         request,
@@ -338,13 +350,11 @@ def record(request: HttpRequest, record_id: uuid.UUID) -> HttpResponse:
     )
 
 
+@_own_record_with_keys
 def version(
-    request: HttpRequest, record_id: uuid.UUID, number: int
+    request: HttpRequest, item: VaultRecord, keys: PersonKeys, number: int
 ) -> HttpResponse:
-    item, chosen = _own_version(request, record_id, number)
-    keys = keys_or_signin(request)
-    if keys is None:
-        return redirect("accounts:signin")
+    chosen = get_object_or_404(RecordVersion, record=item, number=number)
     return version_page(
         request,
         record=item,
@@ -355,14 +365,12 @@ def version(
     )
 
 
+@_own_record_with_keys
 def proof(
-    request: HttpRequest, record_id: uuid.UUID, number: int
+    request: HttpRequest, item: VaultRecord, keys: PersonKeys, number: int
 ) -> HttpResponse:
     """The proof bundle of one version, as a file to keep."""
-    item, chosen = _own_version(request, record_id, number)
-    keys = keys_or_signin(request)
-    if keys is None:
-        return redirect("accounts:signin")
+    chosen = get_object_or_404(RecordVersion, record=item, number=number)
     try:
         bundle = selectors.proof_bundle(
             version=chosen, reader=request.user, keys=keys
@@ -441,13 +449,13 @@ def _attach(
     return redirect("survivor:record", record_id=item.pk)
 
 
+@_own_record_with_keys
 def attachment(
-    request: HttpRequest, record_id: uuid.UUID, attachment_id: uuid.UUID
+    request: HttpRequest,
+    item: VaultRecord,
+    keys: PersonKeys,
+    attachment_id: uuid.UUID,
 ) -> HttpResponse:
-    item = _own_record(request, record_id)
-    keys = keys_or_signin(request)
-    if keys is None:
-        return redirect("accounts:signin")
     stored = get_object_or_404(Attachment, pk=attachment_id, record=item)
     try:
         opened = attachment_open(
@@ -552,11 +560,10 @@ SHARE_ACTIONS: dict[
 }
 
 
-def share(request: HttpRequest, record_id: uuid.UUID) -> HttpResponse:
-    item = _own_record(request, record_id)
-    keys = keys_or_signin(request)
-    if keys is None:
-        return redirect("accounts:signin")
+@_own_record_with_keys
+def share(
+    request: HttpRequest, item: VaultRecord, keys: PersonKeys
+) -> HttpResponse:
     act = SHARE_ACTIONS.get(request.POST.get("action", ""))
     if request.method == "POST" and act is not None:
         return act(request, item, keys)
@@ -578,10 +585,4 @@ def delete(request: HttpRequest, record_id: uuid.UUID) -> HttpResponse:
             ),
         )
         return redirect("survivor:home")
-    status = 400 if form.errors else 200
-    return render(
-        request,
-        "vault/survivor/delete.html",
-        {"record": item, "form": form},
-        status=status,
-    )
+    return _form_page(request, "vault/survivor/delete.html", form, record=item)
