@@ -6,12 +6,14 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.contrib.auth.models import User
+from django.db.models import Manager, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from faced.accounts.models import User
 from faced.cases.errors import CaseError
 from faced.cases.models import (
     Appeal,
@@ -55,7 +57,9 @@ def organizations_with_committee() -> list[Organization]:
     return list(Organization.objects.filter(pk__in=ids).order_by("name"))
 
 
-def committee_inbox(organization: Organization, member):
+def committee_inbox(
+    organization: Organization, member: User
+) -> QuerySet[Case]:
     """Cases by reference and date only; none a member was kept off."""
     return (
         Case.objects.filter(organization=organization)
@@ -74,7 +78,9 @@ def committee_inbox(organization: Organization, member):
     )
 
 
-def appeals_inbox(organization: Organization, member):
+def appeals_inbox(
+    organization: Organization, member: User
+) -> QuerySet[Appeal]:
     """Appeals in the organization that MEMBER may hear: not of a case
     whose first panel they sat on or which the survivor kept them off."""
     from faced.cases.models import Appeal
@@ -219,9 +225,9 @@ def timeline(case: Case, *, for_panel: bool = False) -> list[TimelineEvent]:
     return events
 
 
-def _words(event_type: str, event: dict, for_panel: bool) -> object:
+def _words(event_type: str, event: dict[str, Any], for_panel: bool) -> object:
     if event_type == "deadline_missed":
-        deadline = event.get("deadline")
+        deadline = str(event.get("deadline", ""))
         if for_panel and f"deadline_{deadline}" in PANEL_WORDS:
             return PANEL_WORDS[f"deadline_{deadline}"]
         return DEADLINE_WORDS.get(deadline, event_type)
@@ -327,7 +333,7 @@ def case_reference(case: Case) -> str:
     return f"case/{case.pk}"
 
 
-def committee_members(organization: Organization):
+def committee_members(organization: Organization) -> list[User]:
     return [
         assignment.user
         for assignment in RoleAssignment.objects.filter(
@@ -348,7 +354,7 @@ def leaders_of(organization: Organization) -> list[User]:
     ]
 
 
-def may_read(case: Case, reader) -> bool:
+def may_read(case: Case, reader: User) -> bool:
     """The survivor, and members of the case's panel or of an appeal's
     panel who declared no conflict."""
     if reader.pk == case.survivor_id:
@@ -363,7 +369,7 @@ def may_read(case: Case, reader) -> bool:
     )
 
 
-def eligible_for_panel(case: Case) -> list:
+def eligible_for_panel(case: Case) -> list[User]:
     """Committee members who may sit on the panel: not the survivor, not
     kept off by the survivor, and not already removed for a conflict."""
     barred = {case.survivor_id}
@@ -380,7 +386,7 @@ def eligible_for_panel(case: Case) -> list:
     ]
 
 
-def active_panel(case: Case):
+def active_panel(case: Case) -> list[User]:
     return [
         seat.member
         for seat in case.panel.filter(has_conflict=False).select_related(
@@ -416,13 +422,19 @@ def first_finding(case: Case) -> Finding | None:
     return case.findings.filter(appeal=None).first()
 
 
-def signing_members(finding: Finding) -> list:
+def _seats_of(
+    finding: Finding,
+) -> "Manager[PanelSeat] | Manager[AppealSeat]":
+    """The seats of the panel that signs FINDING: its case's first panel,
+    or its appeal's panel for an appeal decision."""
+    if finding.appeal is not None:
+        return finding.appeal.panel
+    return finding.case.panel
+
+
+def signing_members(finding: Finding) -> list[User]:
     """Who signs FINDING: its case's panel, or its appeal's panel."""
-    seats = (
-        finding.appeal.panel
-        if finding.appeal_id is not None
-        else finding.case.panel
-    )
+    seats = _seats_of(finding)
     return [
         seat.member
         for seat in seats.filter(has_conflict=False).select_related("member")
@@ -433,16 +445,13 @@ def signing_quorum(finding: Finding) -> tuple[int, int]:
     """(quorum, panel size) for FINDING: a majority of everyone on its
     panel not removed for a conflict, members yet to declare included,
     and never fewer than two."""
-    seats = (
-        finding.appeal.panel
-        if finding.appeal_id is not None
-        else finding.case.panel
-    )
-    size = seats.exclude(has_conflict=True).count()
+    size = _seats_of(finding).exclude(has_conflict=True).count()
     return max(MINIMUM_SIGNERS, size // 2 + 1), size
 
 
-def finding_open(*, finding: Finding, reader, keys: PersonKeys) -> dict:
+def finding_open(
+    *, finding: Finding, reader: User, keys: PersonKeys
+) -> dict[str, Any]:
     case = finding.case
     if not may_read(case, reader):
         raise CaseError(
@@ -456,12 +465,12 @@ def finding_open(*, finding: Finding, reader, keys: PersonKeys) -> dict:
     )
 
 
-def finding_commitment(body: dict) -> str:
+def finding_commitment(body: dict[str, Any]) -> str:
     salt = base64.b64decode(body["salt"])
     return hmac.new(salt, canonical_json(body), hashlib.sha256).hexdigest()
 
 
-def finding_integrity(*, finding: Finding, body: dict) -> list[str]:
+def finding_integrity(*, finding: Finding, body: dict[str, Any]) -> list[str]:
     """What does not hold about a finding (or appeal decision) in effect:
     its ledger entry must be about this case and commit to this content;
     the signatures stored must be the ones the entry lists, at least a
@@ -470,9 +479,13 @@ def finding_integrity(*, finding: Finding, body: dict) -> list[str]:
     the one in the key table, which the database could swap). Empty when
     all holds."""
     problems = []
-    entry = LedgerEntry.objects.filter(
-        sequence=finding.ledger_sequence
-    ).first()
+    entry = (
+        None
+        if finding.ledger_sequence is None
+        else LedgerEntry.objects.filter(
+            sequence=finding.ledger_sequence
+        ).first()
+    )
     if entry is None:
         return [_("The finding's ledger entry is missing.")]
     event = json.loads(entry.leaf_data)["event"]
@@ -522,7 +535,9 @@ def finding_integrity(*, finding: Finding, body: dict) -> list[str]:
     return problems
 
 
-def measure_open(*, notice: MeasureNotice, reader, keys: PersonKeys) -> dict:
+def measure_open(
+    *, notice: MeasureNotice, reader: User, keys: PersonKeys
+) -> dict[str, Any]:
     notice_key = open_own_copy(
         MeasureNoticeKey.objects.filter(notice=notice, reader=reader),
         keys,
@@ -540,7 +555,9 @@ def measure_open(*, notice: MeasureNotice, reader, keys: PersonKeys) -> dict:
         ) from None
 
 
-def messages_open(*, case: Case, reader, keys: PersonKeys) -> list[dict]:
+def messages_open(
+    *, case: Case, reader: User, keys: PersonKeys
+) -> list[dict[str, Any]]:
     """The conversation, oldest first, for the survivor or the panel."""
     if not may_read(case, reader):
         return []
@@ -571,7 +588,9 @@ def messages_open(*, case: Case, reader, keys: PersonKeys) -> list[dict]:
     return conversation
 
 
-def panel_records_open(*, case: Case, reader, keys: PersonKeys) -> list[dict]:
+def panel_records_open(
+    *, case: Case, reader: User, keys: PersonKeys
+) -> list[dict[str, Any]]:
     """The panel's own records, oldest first, for those holding the panel
     key; nobody else gets any."""
     if (
@@ -603,7 +622,7 @@ def panel_records_open(*, case: Case, reader, keys: PersonKeys) -> list[dict]:
     return records
 
 
-def committee_readers(case: Case) -> list:
+def committee_readers(case: Case) -> list[User]:
     """The whole committee but members the survivor kept off the case."""
     excluded = set(case.exclusions.values_list("member_id", flat=True))
     return [
@@ -614,7 +633,14 @@ def committee_readers(case: Case) -> list:
 
 
 def appeal_window_ends(finding: Finding) -> dt.datetime:
-    return finding.appeal_until or finding.effective_at + dt.timedelta(
+    """The last moment FINDING (in effect) may be appealed: fixed when it
+    took effect; for a finding from before that was recorded, counted
+    from when it took effect."""
+    if finding.appeal_until is not None:
+        return finding.appeal_until
+    if finding.effective_at is None:
+        raise ValueError("A draft has no appeal window.")
+    return finding.effective_at + dt.timedelta(
         days=finding.case.organization.appeal_days
     )
 
@@ -640,7 +666,7 @@ def appealable_finding(case: Case, side: str | None = None) -> Finding | None:
     return finding
 
 
-def eligible_for_appeal(case: Case) -> list:
+def eligible_for_appeal(case: Case) -> list[User]:
     """Members of the appeals role who may hear an appeal of CASE: not the
     survivor, nobody who sat on its first panel, nobody the survivor kept
     off it. (Nobody in leadership holds the appeals role: the roles refuse
@@ -666,8 +692,8 @@ def eligible_for_appeal(case: Case) -> list:
 
 
 def appeal_grounds_open(
-    *, appeal: Appeal, reader, keys: PersonKeys
-) -> list[dict]:
+    *, appeal: Appeal, reader: User, keys: PersonKeys
+) -> list[dict[str, Any]]:
     """Each side's grounds, as [{"side": label, "grounds": text}]."""
     case = appeal.case
     if not may_read(case, reader):
@@ -684,7 +710,7 @@ def appeal_grounds_open(
     ]
 
 
-def signing_members_of_appeal(appeal: Appeal) -> list:
+def signing_members_of_appeal(appeal: Appeal) -> list[User]:
     return [
         seat.member
         for seat in appeal.panel.filter(has_conflict=False).select_related(

@@ -3,11 +3,11 @@
 import base64
 from collections.abc import Sequence
 
-from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from faced.accounts.models import User
 from faced.cases.choices import (
     APPEAL_DECISIONS,
     FINDING_OUTCOMES,
@@ -59,7 +59,7 @@ from faced.orgs.services import person_reference
 
 
 def appeal_lodge(
-    *, case: Case, appellant, keys: PersonKeys, grounds: str
+    *, case: Case, appellant: User, keys: PersonKeys, grounds: str
 ) -> Appeal:
     """The survivor, or a panel member on the respondent's behalf, appeals
     the finding within the window. The grounds are encrypted under the case
@@ -156,7 +156,11 @@ def appeal_lodge(
 
 
 def appeal_panel_assign(
-    *, appeal: Appeal, members: Sequence, assigned_by, keys: PersonKeys
+    *,
+    appeal: Appeal,
+    members: Sequence[User],
+    assigned_by: User,
+    keys: PersonKeys,
 ) -> list[AppealSeat]:
     """An eligible appeals member holding the case key sets the appeal's
     panel (at least two), or tops it up when conflicts left fewer than
@@ -211,7 +215,9 @@ def appeal_panel_assign(
     return seats
 
 
-def appeal_conflict_declare(*, appeal: Appeal, member, has_conflict: bool):
+def appeal_conflict_declare(
+    *, appeal: Appeal, member: User, has_conflict: bool
+) -> None:
     """An appeals panel member says whether they have a conflict; a
     conflict removes them and destroys their copy of the case key."""
     seat_declare(
@@ -228,7 +234,7 @@ def appeal_conflict_declare(*, appeal: Appeal, member, has_conflict: bool):
 def decision_draft(
     *,
     appeal: Appeal,
-    member,
+    member: User,
     keys: PersonKeys,
     decision: str,
     rationale: str,
@@ -283,7 +289,9 @@ def decision_draft(
     return draft
 
 
-def panel_file_share(*, appeal: Appeal, member, keys: PersonKeys) -> None:
+def panel_file_share(
+    *, appeal: Appeal, member: User, keys: PersonKeys
+) -> None:
     """A first-panel member shares the panel's own records (notes,
     statements, evidence) with the appeals panel hearing the case."""
     case = appeal.case

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from faced.accounts.models import User
 from faced.cases.errors import CaseError
 from faced.cases.models import (
     Case,
@@ -22,7 +23,9 @@ from faced.ledger.services import ledger_append
 from faced.notify.services import notify
 
 
-def message_send(*, case: Case, author, keys: PersonKeys, text: str) -> None:
+def message_send(
+    *, case: Case, author: User, keys: PersonKeys, text: str
+) -> None:
     """A message between the survivor and the panel, both ways, encrypted
     under the case key (anonymous survivors included: their receipt holds
     their key). An appeals panel reads the conversation; it does not

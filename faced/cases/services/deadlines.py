@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from faced.accounts.models import User
 from faced.cases.errors import CaseError
 from faced.cases.models import (
     Case,
@@ -32,7 +33,9 @@ DEADLINE_LIMITS = {
 }
 
 
-def deadlines_set(*, organization: Organization, member, **days: int) -> None:
+def deadlines_set(
+    *, organization: Organization, member: User, **days: int
+) -> None:
     """The committee sets its organization's deadlines, for cases reported
     from now on. Each change is a public ledger entry."""
     if not RoleAssignment.objects.filter(

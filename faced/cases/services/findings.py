@@ -5,11 +5,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from faced.accounts.models import User
 from faced.cases.choices import FINDING_OUTCOMES
 from faced.cases.errors import CaseError
 from faced.cases.models import (
@@ -48,7 +48,7 @@ from faced.orgs.services import person_reference
 def finding_draft(
     *,
     case: Case,
-    member,
+    member: User,
     keys: PersonKeys,
     outcome: str,
     rationale: str,

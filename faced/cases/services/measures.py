@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from faced.accounts.custody import box_public_key_of
+from faced.accounts.models import User
 from faced.cases.choices import MEASURE_STAGES
 from faced.cases.errors import CaseError
 from faced.cases.models import (
@@ -39,7 +40,7 @@ from faced.vault.services import seal_to_confirmed
 def measure_issue(
     *,
     case: Case,
-    member,
+    member: User,
     keys: PersonKeys,
     subject: str,
     measure: str,
@@ -105,7 +106,7 @@ def measure_issue(
     return notice
 
 
-def measure_acknowledge(*, notice: MeasureNotice, leader) -> None:
+def measure_acknowledge(*, notice: MeasureNotice, leader: User) -> None:
     """Leadership confirms it will enforce the measure."""
     if not RoleAssignment.objects.filter(
         organization=notice.case.organization,

@@ -1,12 +1,15 @@
 """The panel: set it, declare conflicts, acknowledge, propose a path,
 keep its own records, and leave it when a role is revoked."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from django.db import transaction
+from django.db.models import Manager, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from faced.accounts.models import User
 from faced.cases.errors import CaseError
 from faced.cases.models import (
     AppealSeat,
@@ -19,6 +22,7 @@ from faced.cases.models import (
     FindingSignature,
     PanelKey,
     PanelSeat,
+    Seat,
 )
 from faced.cases.selectors import (
     MINIMUM_SIGNERS,
@@ -45,13 +49,14 @@ from faced.crypto.envelope import (
 from faced.crypto.keys import PersonKeys
 from faced.ledger.services import ledger_append
 from faced.notify.services import notify
+from faced.orgs.models import Organization
 from faced.orgs.roles import Role
 from faced.orgs.services import person_reference
 from faced.vault.services import ledger_confirmed_public_key
 
 
 def panel_assign(
-    *, case: Case, members: Sequence, assigned_by, keys: PersonKeys
+    *, case: Case, members: Sequence[User], assigned_by: User, keys: PersonKeys
 ) -> list[PanelSeat]:
     """Set the panel: at least two eligible committee members. Every copy
     of the case key outside the survivor and the panel is destroyed."""
@@ -102,7 +107,18 @@ def panel_assign(
     return seats
 
 
-def refuse_a_full_panel(seats, message: str) -> None:
+SeatT = TypeVar("SeatT", PanelSeat, AppealSeat)
+
+# A case's panel or an appeal's: its related manager or a query of it.
+Seats = (
+    Manager[PanelSeat]
+    | Manager[AppealSeat]
+    | QuerySet[PanelSeat]
+    | (QuerySet[AppealSeat])
+)
+
+
+def refuse_a_full_panel(seats: Seats, message: str) -> None:
     """A panel is set once: it is topped up only when conflicts left fewer
     than two sitting and nobody is still to declare."""
     if seats.filter(has_conflict__isnull=True).exists() or (
@@ -111,7 +127,12 @@ def refuse_a_full_panel(seats, message: str) -> None:
         raise CaseError(message)
 
 
-def panel_fill(seats, chosen: dict, assigned_by, too_few: str):
+def panel_fill(
+    seats: "Manager[SeatT]",
+    chosen: dict[int, User],
+    assigned_by: User,
+    too_few: str,
+) -> tuple[list[SeatT], dict[int, SeatT]]:
     """Seat the CHOSEN members (a dict by pk, updated in place) on a case's
     or an appeal's panel (SEATS, its related manager). Members still
     sitting after others stepped aside stay on, undeclared seats are
@@ -138,7 +159,9 @@ def panel_fill(seats, chosen: dict, assigned_by, too_few: str):
     return filled, staying
 
 
-def panel_key_share(case: Case, holder, keys: PersonKeys, members) -> None:
+def panel_key_share(
+    case: Case, holder: User, keys: PersonKeys, members: Iterable[User]
+) -> None:
     """Seal the panel key to each of MEMBERS who lacks a copy: a new key for
     a case's first panel, otherwise the HOLDER's copy of it."""
     if any(member.pk == case.survivor_id for member in members):
@@ -161,7 +184,7 @@ def panel_key_share(case: Case, holder, keys: PersonKeys, members) -> None:
     )
 
 
-def conflict_declare(*, case: Case, member, has_conflict: bool) -> None:
+def conflict_declare(*, case: Case, member: User, has_conflict: bool) -> None:
     """A panel member says whether they have a conflict of interest. A
     conflict removes them and destroys their copy of the case key."""
     seat_declare(
@@ -175,7 +198,16 @@ def conflict_declare(*, case: Case, member, has_conflict: bool) -> None:
     )
 
 
-def seat_declare(seats, *, case, member, has_conflict, drafts, missing, event):
+def seat_declare(
+    seats: Seats,
+    *,
+    case: Case,
+    member: User,
+    has_conflict: bool,
+    drafts: QuerySet[Finding],
+    missing: str,
+    event: dict[str, str],
+) -> None:
     """The declaration shared by a case's panel and an appeal's: a conflict
     takes the member off, destroys their copies of the case's keys and
     withdraws their signatures on drafts (a signature counts only while
@@ -208,7 +240,7 @@ def seat_declare(seats, *, case, member, has_conflict, drafts, missing, event):
         )
 
 
-def case_acknowledge(*, case: Case, member) -> None:
+def case_acknowledge(*, case: Case, member: User) -> None:
     """A panel member tells the survivor the report is received and
     being looked after."""
     if not may_read(case, member) or member.pk == case.survivor_id:
@@ -233,7 +265,7 @@ PANEL_RECORD_KINDS = set(CaseDocument.PANEL_ONLY)
 
 
 def panel_record_add(
-    *, case: Case, member, keys: PersonKeys, kind: str, text: str
+    *, case: Case, member: User, keys: PersonKeys, kind: str, text: str
 ) -> CaseDocument:
     """An internal note, a statement from the respondent, or a piece of
     evidence, written down by a panel member under the panel key: the
@@ -267,7 +299,7 @@ def panel_record_add(
     return document
 
 
-def path_propose(*, case: Case, member, path: str) -> None:
+def path_propose(*, case: Case, member: User, path: str) -> None:
     """The panel proposes how to handle the case; the survivor agrees to
     it (or talks it over) on their page."""
     if member not in active_panel(case):
@@ -291,7 +323,14 @@ def path_propose(*, case: Case, member, path: str) -> None:
         notify([locked.survivor])
 
 
-def seats_vacate_on_revoke(sender, *, user, role, organization, **kwargs):
+def seats_vacate_on_revoke(
+    sender: object,
+    *,
+    user: User,
+    role: str,
+    organization: Organization | None,
+    **kwargs: object,
+) -> None:
     """A person who loses the committee or appeals role leaves every panel
     they sat on through it (their signatures on drafts no longer count)
     and loses every copy of a key of the organization's cases they no
@@ -299,16 +338,26 @@ def seats_vacate_on_revoke(sender, *, user, role, organization, **kwargs):
     if organization is None or role not in (Role.COMMITTEE, Role.APPEALS):
         return
     now = timezone.now()
+    seated: list[tuple[Seat, Case]]
     if role == Role.COMMITTEE:
-        seats = PanelSeat.objects.filter(
-            case__organization=organization, member=user
-        ).select_related("case")
+        seated = [
+            (seat, seat.case)
+            for seat in PanelSeat.objects.filter(
+                case__organization=organization, member=user
+            )
+            .exclude(has_conflict=True)
+            .select_related("case")
+        ]
     else:
-        seats = AppealSeat.objects.filter(
-            appeal__case__organization=organization, member=user
-        ).select_related("appeal__case")
-    for seat in seats.exclude(has_conflict=True):
-        case = seat.case if role == Role.COMMITTEE else seat.appeal.case
+        seated = [
+            (seat, seat.appeal.case)
+            for seat in AppealSeat.objects.filter(
+                appeal__case__organization=organization, member=user
+            )
+            .exclude(has_conflict=True)
+            .select_related("appeal__case")
+        ]
+    for seat, case in seated:
         seat.has_conflict = True
         seat.declared_at = now
         seat.save(update_fields=["has_conflict", "declared_at"])
@@ -331,7 +380,7 @@ def seats_vacate_on_revoke(sender, *, user, role, organization, **kwargs):
             PanelKey.objects.filter(case=key.case, reader=user).delete()
 
 
-def _still_entitled(case: Case, user) -> bool:
+def _still_entitled(case: Case, user: User) -> bool:
     """Whether USER has a reason left to hold CASE's key."""
     if user.pk == case.survivor_id or may_read(case, user):
         return True

@@ -3,11 +3,13 @@ pause, resume, agree to a path, send again."""
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from faced.accounts.models import User
 from faced.cases.choices import OUTCOME_NAMES
 from faced.cases.errors import CaseError
 from faced.cases.models import (
@@ -62,7 +64,7 @@ def _next_reference(organization: Organization, now: dt.datetime) -> str:
 
 def case_submit(
     *,
-    survivor,
+    survivor: User,
     keys: PersonKeys,
     record: VaultRecord,
     organization: Organization,
@@ -70,7 +72,7 @@ def case_submit(
     outcomes: Sequence[str],
     outcome_other: str = "",
     respondent: str = "",
-    excluded: Sequence = (),
+    excluded: Sequence[User] = (),
 ) -> Case:
     """Report a record to ORGANIZATION's committee.
 
@@ -98,6 +100,8 @@ def case_submit(
             )
         )
     latest = record.versions.order_by("-number").first()
+    if latest is None:
+        raise CaseError(_("This record has nothing written in it yet."))
     try:
         opened = version_open(version=latest, reader=survivor, keys=keys)
     except VaultError as error:
@@ -160,7 +164,9 @@ def case_submit(
     return case
 
 
-def case_report_open(*, case: Case, reader, keys: PersonKeys) -> dict:
+def case_report_open(
+    *, case: Case, reader: User, keys: PersonKeys
+) -> dict[str, Any]:
     """The report, for the survivor or a panel member who declared no
     conflict. A committee member's reading is itself a ledger entry:
     nobody reads a case unseen."""
@@ -189,7 +195,7 @@ def case_report_open(*, case: Case, reader, keys: PersonKeys) -> dict:
     return content
 
 
-def case_withdraw(*, case: Case, survivor) -> None:
+def case_withdraw(*, case: Case, survivor: User) -> None:
     """The survivor withdraws the report, at any time, for any reason. A
     finding already in effect stays on the record."""
     if survivor.pk != case.survivor_id:
@@ -207,7 +213,7 @@ def case_withdraw(*, case: Case, survivor) -> None:
         notify(active_panel(locked))
 
 
-def case_pause(*, case: Case, survivor) -> None:
+def case_pause(*, case: Case, survivor: User) -> None:
     """The survivor pauses the case: its deadlines stop, and the panel
     waits (messages and safety measures still work)."""
     if survivor.pk != case.survivor_id:
@@ -226,7 +232,7 @@ def case_pause(*, case: Case, survivor) -> None:
         notify(active_panel(locked))
 
 
-def case_resume(*, case: Case, survivor) -> None:
+def case_resume(*, case: Case, survivor: User) -> None:
     """The survivor resumes the case; deadlines not yet met move on by as
     long as it was paused."""
     if survivor.pk != case.survivor_id:
@@ -263,7 +269,7 @@ def case_resume(*, case: Case, survivor) -> None:
         notify(active_panel(locked))
 
 
-def path_agree(*, case: Case, survivor, path: str) -> None:
+def path_agree(*, case: Case, survivor: User, path: str) -> None:
     """The survivor agrees to PATH, the path the panel proposed as they
     read it: a proposal changed since is refused."""
     if survivor.pk != case.survivor_id:
@@ -294,7 +300,7 @@ def path_agree(*, case: Case, survivor, path: str) -> None:
         notify(active_panel(locked))
 
 
-def case_resend(*, case: Case, holder, keys: PersonKeys) -> int:
+def case_resend(*, case: Case, holder: User, keys: PersonKeys) -> int:
     """When every member who could hear the case (or its appeal) has
     stepped aside, the survivor — or, for an appeal, a first-panel member
     — sends the case key again to every member who may now sit, so that

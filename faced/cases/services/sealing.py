@@ -15,9 +15,9 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
+from faced.accounts.models import User
 from faced.cases.errors import CaseError
 from faced.cases.models import (
     Appeal,
