@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 
 from faced.accounts.services import signin_pending_user
 from faced.orgs.roles import Role
-from faced.orgs.selectors import request_roles
+from faced.orgs.selectors import HeldRole, request_roles
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +73,15 @@ class PendingSecondFactor(Rule):
         return Decision.SIGN_IN
 
 
+def _holder_of_any(request: HttpRequest, wanted: set[HeldRole]) -> Decision:
+    """Allow a signed-in person who holds one of WANTED."""
+    if not request.user.is_authenticated:
+        return Decision.SIGN_IN
+    if request_roles(request) & wanted:
+        return Decision.ALLOW
+    return Decision.REFUSE
+
+
 @dataclass(frozen=True)
 class OrganizationRole(Rule):
     """A holder of one of ROLES in the organization named by the URL."""
@@ -80,13 +89,10 @@ class OrganizationRole(Rule):
     roles: frozenset[Role]
 
     def decide(self, request, kwargs):
-        if not request.user.is_authenticated:
-            return Decision.SIGN_IN
         slug = kwargs.get("org")
-        held = request_roles(request)
-        if slug and any((slug, role) in held for role in self.roles):
-            return Decision.ALLOW
-        return Decision.REFUSE
+        # No organization in the URL: nobody holds a role in it.
+        wanted = {(slug, role) for role in self.roles} if slug else set()
+        return _holder_of_any(request, wanted)
 
 
 @dataclass(frozen=True)
@@ -96,12 +102,7 @@ class DeploymentRole(Rule):
     roles: frozenset[Role]
 
     def decide(self, request, kwargs):
-        if not request.user.is_authenticated:
-            return Decision.SIGN_IN
-        held = request_roles(request)
-        if any((None, role) in held for role in self.roles):
-            return Decision.ALLOW
-        return Decision.REFUSE
+        return _holder_of_any(request, {(None, role) for role in self.roles})
 
 
 def public() -> Rule:

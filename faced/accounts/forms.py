@@ -1,8 +1,18 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    # Installed with django-stubs, for type hints only.
+    from django_stubs_ext import StrOrPromise
 
-def username_field(label=None, help_text="") -> forms.CharField:
+
+def username_field(
+    label: StrOrPromise | None = None, help_text: StrOrPromise = ""
+) -> forms.CharField:
     return forms.CharField(
         label=label or _("Username"),
         max_length=40,
@@ -10,6 +20,32 @@ def username_field(label=None, help_text="") -> forms.CharField:
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "username",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+
+def email_field(
+    *,
+    label: StrOrPromise,
+    help_text: StrOrPromise,
+    required: bool = True,
+    error_messages: dict[str, StrOrPromise] | None = None,
+) -> forms.EmailField:
+    """An e-mail address for contentless notices, typed as phones and
+    browsers should leave it: no capitals added, no spelling fixed."""
+    return forms.EmailField(
+        label=label,
+        required=required,
+        # The longest address SMTP can carry (RFC 5321).
+        max_length=254,
+        help_text=help_text,
+        error_messages=error_messages,
+        widget=forms.EmailInput(
+            attrs={
+                "autocomplete": "email",
                 "autocapitalize": "none",
                 "spellcheck": "false",
             }
@@ -105,9 +141,8 @@ class RecoverForm(NewPasswordForm):
 
 
 class ContactAddressForm(forms.Form):
-    email = forms.EmailField(
+    email = email_field(
         label=_("E-mail address"),
-        max_length=254,
         help_text=_(
             "Give it only if nobody else reads this mailbox. To change it, "
             "type the new one in full."
@@ -122,11 +157,4 @@ class ContactAddressForm(forms.Form):
                 "(it looks like name@example.org) and try again."
             ),
         },
-        widget=forms.EmailInput(
-            attrs={
-                "autocomplete": "email",
-                "autocapitalize": "none",
-                "spellcheck": "false",
-            }
-        ),
     )

@@ -3,12 +3,8 @@
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
-from django.contrib.auth import (
-    get_user_model,
-    logout,
-    update_session_auth_hash,
-)
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout, update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -37,7 +33,7 @@ from faced.accounts.forms import (
     RecoverForm,
     SigninForm,
 )
-from faced.accounts.models import normalize_username
+from faced.accounts.selectors import person_named
 from faced.accounts.services import (
     SigninRefused,
     record_wrong_password,
@@ -55,6 +51,7 @@ from faced.accounts.services import (
 )
 from faced.accounts.session_keys import session_keys_store
 from faced.orgs.selectors import role_homes
+from faced.shortcuts import render_form
 
 NEXT_KEY = "faced_signin_next"
 
@@ -110,10 +107,7 @@ def signin(request: HttpRequest) -> HttpResponse:
             if totp_device(user) is None:
                 return redirect("accounts:signin_enrol")
             return redirect("accounts:signin_code")
-    status = 400 if form.errors else 200
-    return render(
-        request, "accounts/signin.html", {"form": form}, status=status
-    )
+    return render_form(request, "accounts/signin.html", form)
 
 
 def signin_code(request: HttpRequest) -> HttpResponse:
@@ -133,10 +127,7 @@ def signin_code(request: HttpRequest) -> HttpResponse:
             form.add_error("code", str(refusal))
         else:
             return _finish_signin(request, user, device)
-    status = 400 if form.errors else 200
-    return render(
-        request, "accounts/signin_code.html", {"form": form}, status=status
-    )
+    return render_form(request, "accounts/signin_code.html", form)
 
 
 def _qr_svg(text: str) -> str:
@@ -175,18 +166,16 @@ def signin_enrol(request: HttpRequest) -> HttpResponse:
                 ),
             )
             return _finish_signin(request, user, device)
-    status = 400 if form.errors else 200
-    return render(
+    return render_form(
         request,
         "accounts/signin_enrol.html",
+        form,
         {
-            "form": form,
             # The QR code is drawn by qrcode from faced's own otpauth URL;
             # it holds no input from the person.
             "qr_svg": mark_safe(_qr_svg(device.config_url)),  # noqa: S308
             "secret": totp_secret_for_typing(device),
         },
-        status=status,
     )
 
 
@@ -243,13 +232,7 @@ def choose_password(request: HttpRequest) -> HttpResponse:
             return _show_recovery_key(
                 request, recovery_key, after_recovery=False
             )
-    status = 400 if form.errors else 200
-    return render(
-        request,
-        "accounts/choose_password.html",
-        {"form": form},
-        status=status,
-    )
+    return render_form(request, "accounts/choose_password.html", form)
 
 
 def change_password(request: HttpRequest) -> HttpResponse:
@@ -286,13 +269,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
                     ),
                 )
                 return redirect("accounts:home")
-    status = 400 if form.errors else 200
-    return render(
-        request,
-        "accounts/change_password.html",
-        {"form": form},
-        status=status,
-    )
+    return render_form(request, "accounts/change_password.html", form)
 
 
 def contact(request: HttpRequest) -> HttpResponse:
@@ -337,12 +314,11 @@ def contact(request: HttpRequest) -> HttpResponse:
             ),
         )
         return redirect("accounts:contact")
-    status = 400 if form.errors else 200
-    return render(
+    return render_form(
         request,
         "accounts/contact.html",
-        {"form": form, "has_address": contact_address_exists(user=user)},
-        status=status,
+        form,
+        {"has_address": contact_address_exists(user=user)},
     )
 
 
@@ -354,11 +330,7 @@ def recover(request: HttpRequest) -> HttpResponse:
     form = RecoverForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
-        user = (
-            get_user_model()
-            .objects.filter(username=normalize_username(username))
-            .first()
-        )
+        user = person_named(username)
         refusal = _(
             "That username and recovery key do not go together. Check "
             "both against your printout."
@@ -384,7 +356,4 @@ def recover(request: HttpRequest) -> HttpResponse:
                 return _show_recovery_key(
                     request, recovery_key, after_recovery=True
                 )
-    status = 400 if form.errors else 200
-    return render(
-        request, "accounts/recover.html", {"form": form}, status=status
-    )
+    return render_form(request, "accounts/recover.html", form)

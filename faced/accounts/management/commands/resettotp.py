@@ -1,8 +1,7 @@
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from faced.accounts.models import normalize_username
+from faced.accounts.selectors import person_named
 
 
 class Command(BaseCommand):
@@ -15,11 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("username")
 
     def handle(self, *args, username: str, **options):
-        user = (
-            get_user_model()
-            .objects.filter(username=normalize_username(username))
-            .first()
-        )
+        user = person_named(username)
         if user is None:
             raise CommandError(f"There is nobody called {username!r}.")
         removed, _ = TOTPDevice.objects.filter(user=user).delete()

@@ -1,23 +1,23 @@
-from django.core.management.base import BaseCommand, CommandError
+from faced.accounts.models import User
+from faced.orgs.management.commands._roles import RoleChangeCommand
+from faced.orgs.models import Organization
+from faced.orgs.roles import Role
+from faced.orgs.services import role_grant
 
-from faced.orgs.management.commands._roles import add_role_arguments, resolve
-from faced.orgs.services import RoleError, role_grant
 
-
-class Command(BaseCommand):
+class Command(RoleChangeCommand):
     help = (
         "Give a person a role. Refused when it would join leadership with "
         "the committee or appeals in one organization."
     )
 
-    def add_arguments(self, parser):
-        add_role_arguments(parser)
-
-    def handle(self, *args, username: str, role: str, org, **options):
-        user, role, organization = resolve(username, role, org)
-        try:
-            role_grant(user=user, role=role, organization=organization)
-        except RoleError as error:
-            raise CommandError(str(error)) from None
-        where = organization.name if organization else "the whole deployment"
-        self.stdout.write(f"{user.username} is now {role.label} in {where}.")
+    def change(
+        self,
+        *,
+        user: User,
+        role: Role,
+        organization: Organization | None,
+        where: str,
+    ) -> str:
+        role_grant(user=user, role=role, organization=organization)
+        return f"{user.username} is now {role.label} in {where}."
