@@ -110,7 +110,9 @@ def keys_create(*, user: User, password: str) -> tuple[PersonKeys, str]:
     return keys, recovery_key
 
 
-def _publish_keys(user: User, box_public_key: bytes, verify_key: bytes):
+def _publish_keys(
+    user: User, box_public_key: bytes, verify_key: bytes
+) -> None:
     """Put a role holder's public keys on the record, so that anyone can
     later check a signature (a finding's) against the key they had then,
     and nobody can swap the key in the database unnoticed. A survivor's
@@ -126,7 +128,9 @@ def _publish_keys(user: User, box_public_key: bytes, verify_key: bytes):
     )
 
 
-def keys_publish_for_role_holder(sender, *, user, **kwargs) -> None:
+def keys_publish_for_role_holder(
+    sender: object, *, user: User, **kwargs: object
+) -> None:
     """On a role grant: publish the keys of someone who had them already
     (a survivor given a role), once."""
     custody = KeyCustody.objects.filter(user=user).first()

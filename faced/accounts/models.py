@@ -66,6 +66,11 @@ class User(AbstractBaseUser):
 
     objects = UserManager()
 
+    # The dotted path of the authentication backend that accepted the
+    # person: set by django.contrib.auth.authenticate() on the row it
+    # returns and read by login(); never stored.
+    backend: str
+
     def __str__(self) -> str:
         return self.username
 

@@ -6,7 +6,7 @@ import time
 from base64 import b32encode
 
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.db import transaction
@@ -14,7 +14,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from faced.accounts.models import normalize_username, validate_username
+from faced.accounts.models import (
+    User,
+    normalize_username,
+    validate_username,
+)
 from faced.orgs.models import RoleAssignment
 
 PENDING_KEY = "faced_signin_pending"
@@ -26,7 +30,9 @@ class SigninRefused(Exception):
     """A sign-in that did not succeed; the message is safe to show."""
 
 
-def user_create(*, username: str, password: str, temporary: bool = False):
+def user_create(
+    *, username: str, password: str, temporary: bool = False
+) -> tuple[User, str | None]:
     """Create a person who can sign in.
 
     With TEMPORARY (the operator's createuser), the person must choose
@@ -38,7 +44,6 @@ def user_create(*, username: str, password: str, temporary: bool = False):
 
     username = normalize_username(username)
     validate_username(username)
-    User = get_user_model()
     if User.objects.filter(username=username).exists():
         raise ValueError(_("That username is taken."))
     validate_password(password)
@@ -53,7 +58,7 @@ def user_create(*, username: str, password: str, temporary: bool = False):
     return user, recovery_key
 
 
-def requires_second_factor(user) -> bool:
+def requires_second_factor(user: User) -> bool:
     """Every holder of a role signs in with a second factor."""
     return RoleAssignment.objects.filter(user=user, revoked_at=None).exists()
 
@@ -70,8 +75,9 @@ def _throttle_key(username: str) -> str:
 
 
 def signin_is_locked(username: str) -> bool:
-    failures = cache.get(_throttle_key(username), 0)
-    return failures >= settings.SIGNIN_MAX_FAILURES
+    failures: int = cache.get(_throttle_key(username), 0)
+    limit: int = settings.SIGNIN_MAX_FAILURES
+    return failures >= limit
 
 
 def _count_failure(key: str, timeout: int) -> None:
@@ -97,7 +103,7 @@ def _record_failure(username: str) -> None:
 
 def signin_with_password(
     *, request: HttpRequest, username: str, password: str
-):
+) -> User:
     """Check a username and password; return the person or refuse.
 
     Guessing is throttled per username, never per address: after
@@ -130,7 +136,7 @@ def signin_with_password(
     return user
 
 
-def signin_mark_pending(*, request: HttpRequest, user) -> None:
+def signin_mark_pending(*, request: HttpRequest, user: User) -> None:
     """Remember that the password was right, until the second factor."""
     # A new session key here, so that a session id planted before sign-in
     # is worthless after it.
@@ -142,18 +148,14 @@ def signin_mark_pending(*, request: HttpRequest, user) -> None:
     }
 
 
-def signin_pending_user(request: HttpRequest):
+def signin_pending_user(request: HttpRequest) -> User | None:
     pending = request.session.get(PENDING_KEY)
     if not pending:
         return None
     if time.time() - pending["at"] > PENDING_SECONDS:
         del request.session[PENDING_KEY]
         return None
-    user = (
-        get_user_model()
-        .objects.filter(pk=pending["user"], is_active=True)
-        .first()
-    )
+    user = User.objects.filter(pk=pending["user"], is_active=True).first()
     if user is not None:
         user.backend = pending["backend"]
     return user
@@ -163,11 +165,11 @@ def signin_clear_pending(request: HttpRequest) -> None:
     request.session.pop(PENDING_KEY, None)
 
 
-def totp_device(user) -> TOTPDevice | None:
+def totp_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
-def totp_enrolment_start(*, user) -> TOTPDevice:
+def totp_enrolment_start(*, user: User) -> TOTPDevice:
     """The unconfirmed device a person is setting up, made once."""
     with transaction.atomic():
         device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
@@ -230,8 +232,9 @@ def receipt_attempt_allowed() -> bool:
     second wall, at the cost that a flood of guesses delays honest
     survivors by up to a minute.
     """
-    failures = cache.get(_receipt_failures_key(), 0)
-    return failures < settings.RECEIPT_MAX_FAILURES_PER_MINUTE
+    failures: int = cache.get(_receipt_failures_key(), 0)
+    limit: int = settings.RECEIPT_MAX_FAILURES_PER_MINUTE
+    return failures < limit
 
 
 def new_identity_allowed() -> bool:
@@ -243,7 +246,9 @@ def new_identity_allowed() -> bool:
     """
     key = f"faced:new-identities:{int(time.time() // 60)}"
     _count_failure(key, 120)
-    return cache.get(key, 0) <= settings.NEW_IDENTITIES_PER_MINUTE
+    made: int = cache.get(key, 0)
+    limit: int = settings.NEW_IDENTITIES_PER_MINUTE
+    return made <= limit
 
 
 def receipt_failed() -> None:

@@ -1,18 +1,29 @@
 """Reads of organizations and roles."""
 
-from dataclasses import dataclass
+from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
 from faced.orgs.models import Organization, RoleAssignment
 from faced.orgs.roles import Role
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    # For the type hints only: orgs imports no other app (accounts imports
+    # orgs, for the roles that call for a second factor).
+    from faced.accounts.models import User
+
 # (organization slug, or None for a deployment-wide role; role)
 HeldRole = tuple[str | None, str]
 
 
-def roles_of(user) -> frozenset[HeldRole]:
+def roles_of(user: User | AnonymousUser) -> frozenset[HeldRole]:
     if not user.is_authenticated:
         return frozenset()
     return frozenset(
@@ -24,9 +35,11 @@ def roles_of(user) -> frozenset[HeldRole]:
 
 def request_roles(request: HttpRequest) -> frozenset[HeldRole]:
     """The signed-in person's roles, read once per request."""
-    if not hasattr(request, "_faced_roles"):
-        request._faced_roles = roles_of(request.user)
-    return request._faced_roles
+    roles: frozenset[HeldRole] | None = getattr(request, "_faced_roles", None)
+    if roles is None:
+        roles = roles_of(request.user)
+        request._faced_roles = roles  # type: ignore[attr-defined]
+    return roles
 
 
 @dataclass(frozen=True)
@@ -62,7 +75,7 @@ HOME_URL_NAMES = {
 }
 
 
-def role_homes(user) -> list[RoleHome]:
+def role_homes(user: User) -> list[RoleHome]:
     """One home page for each role the person holds, in a stable order."""
     assignments = (
         RoleAssignment.objects.filter(user=user, revoked_at=None)
@@ -79,7 +92,9 @@ def role_homes(user) -> list[RoleHome]:
     ]
 
 
-def role_holders(organization: Organization | None, role: Role):
+def role_holders(
+    organization: Organization | None, role: Role
+) -> QuerySet[RoleAssignment]:
     return (
         RoleAssignment.objects.filter(
             organization=organization, role=role, revoked_at=None

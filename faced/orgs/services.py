@@ -1,7 +1,12 @@
 """Writes to organizations and roles. Every role change goes through here."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -15,6 +20,10 @@ from faced.orgs.roles import (
     Role,
 )
 from faced.orgs.signals import role_granted, role_revoked
+
+if TYPE_CHECKING:
+    # For the type hints only: orgs imports no other app.
+    from faced.accounts.models import User
 
 
 class RoleError(ValueError):
@@ -48,13 +57,37 @@ def organization_create(*, name: str, slug: str = "") -> Organization:
     return organization
 
 
-def person_reference(user) -> str:
+def person_reference(user: User) -> str:
     """How the ledger names a person: an opaque reference, never a name."""
     return f"person/{user.pk}"
 
 
-def _granter(by) -> str:
-    return person_reference(by) if by is not None else "operator shell"
+def _announce(
+    event_type: str,
+    signal: Signal,
+    *,
+    user: User,
+    role: Role,
+    organization: Organization | None,
+    by: User | None,
+) -> None:
+    """Put a role change on the record and tell the apps that listen;
+    called inside the change's transaction."""
+    ledger_append(
+        event_type=event_type,
+        payload={
+            "organization": organization.slug if organization else None,
+            "role": role.value,
+            "person": person_reference(user),
+            "by": person_reference(by) if by is not None else "operator shell",
+        },
+    )
+    signal.send(
+        sender=RoleAssignment,
+        user=user,
+        role=role,
+        organization=organization,
+    )
 
 
 def _check_scope(role: Role, organization: Organization | None) -> None:
@@ -75,10 +108,10 @@ def _check_scope(role: Role, organization: Organization | None) -> None:
 
 def role_grant(
     *,
-    user,
+    user: User,
     role: Role | str,
     organization: Organization | None = None,
-    granted_by=None,
+    granted_by: User | None = None,
 ) -> RoleAssignment:
     """Grant ROLE to USER, refusing anything that mixes separated powers."""
     role = Role(role)
@@ -101,6 +134,8 @@ def role_grant(
         clash = INCOMPATIBLE.get(role, frozenset()) & held
         if clash:
             other = Role(sorted(clash)[0])
+            # Every pair kept apart today is held within an organization.
+            where = organization.name if organization else _("the deployment")
             raise SeparationOfPowersError(
                 _(
                     "%(user)s holds the %(other)s role in %(org)s, so they "
@@ -114,7 +149,7 @@ def role_grant(
                     "user": user.username,
                     "other": other.label,
                     "role": role.label,
-                    "org": organization.name,
+                    "org": where,
                 }
             )
         assignment = RoleAssignment.objects.create(
@@ -124,30 +159,23 @@ def role_grant(
             granted_by=granted_by,
         )
         # Packing a committee must be visible: every grant is on the record.
-        ledger_append(
-            event_type="role_granted",
-            payload={
-                "organization": organization.slug if organization else None,
-                "role": role.value,
-                "person": person_reference(user),
-                "by": _granter(granted_by),
-            },
-        )
-        role_granted.send(
-            sender=RoleAssignment,
+        _announce(
+            "role_granted",
+            role_granted,
             user=user,
             role=role,
             organization=organization,
+            by=granted_by,
         )
         return assignment
 
 
 def role_revoke(
     *,
-    user,
+    user: User,
     role: Role | str,
     organization: Organization | None = None,
-    revoked_by=None,
+    revoked_by: User | None = None,
 ) -> RoleAssignment:
     role = Role(role)
     _check_scope(role, organization)
@@ -170,19 +198,12 @@ def role_revoke(
         assignment.revoked_at = timezone.now()
         assignment.revoked_by = revoked_by
         assignment.save(update_fields=["revoked_at", "revoked_by"])
-        ledger_append(
-            event_type="role_revoked",
-            payload={
-                "organization": organization.slug if organization else None,
-                "role": role.value,
-                "person": person_reference(user),
-                "by": _granter(revoked_by),
-            },
-        )
-        role_revoked.send(
-            sender=RoleAssignment,
+        _announce(
+            "role_revoked",
+            role_revoked,
             user=user,
             role=role,
             organization=organization,
+            by=revoked_by,
         )
         return assignment
