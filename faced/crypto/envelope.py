@@ -23,6 +23,8 @@ import nacl.bindings
 import nacl.exceptions
 import nacl.public
 
+from faced.crypto.lengths import require_length
+
 KEY_BYTES = 32
 NONCE_BYTES = 24
 TAG_BYTES = 16
@@ -54,15 +56,6 @@ class NotAReader(ValueError):
         self.reader_id = reader_id
 
 
-def _require_length(value: bytes, expected: int, name: str) -> None:
-    if not isinstance(value, bytes):
-        raise TypeError(f"The {name} must be bytes.")
-    if len(value) != expected:
-        raise ValueError(
-            f"The {name} must be {expected} bytes long, not {len(value)}."
-        )
-
-
 def new_content_key() -> bytes:
     """Return a fresh random 32-byte content key."""
     return secrets.token_bytes(KEY_BYTES)
@@ -85,7 +78,7 @@ def encrypt(
     encrypted; passing the owning object's identifier there stops a
     ciphertext from being moved onto another object unnoticed.
     """
-    _require_length(key, KEY_BYTES, "content key")
+    require_length(key, KEY_BYTES, "content key")
     nonce = secrets.token_bytes(NONCE_BYTES)
     sealed = nacl.bindings.crypto_aead_xchacha20poly1305_ietf_encrypt(
         plaintext, associated_data, nonce, key
@@ -97,7 +90,7 @@ def decrypt(
     key: bytes, ciphertext: bytes, *, associated_data: bytes = b""
 ) -> bytes:
     """Decrypt what :func:`encrypt` produced, or raise DecryptionError."""
-    _require_length(key, KEY_BYTES, "content key")
+    require_length(key, KEY_BYTES, "content key")
     if not isinstance(ciphertext, bytes):
         raise TypeError("The ciphertext must be bytes.")
     if len(ciphertext) < NONCE_BYTES + TAG_BYTES:
@@ -121,8 +114,8 @@ def seal_key(content_key: bytes, reader_public_key: bytes) -> bytes:
     sealed copy does not reveal who sealed it, and two seals of the same
     key to the same reader look unrelated.
     """
-    _require_length(content_key, KEY_BYTES, "content key")
-    _require_length(reader_public_key, PUBLIC_KEY_BYTES, "public key")
+    require_length(content_key, KEY_BYTES, "content key")
+    require_length(reader_public_key, PUBLIC_KEY_BYTES, "public key")
     return bytes(nacl.bindings.crypto_box_seal(content_key, reader_public_key))
 
 
@@ -130,8 +123,8 @@ def open_sealed_key(
     sealed: bytes, reader_public_key: bytes, reader_private_key: bytes
 ) -> bytes:
     """Open a key sealed by :func:`seal_key`, or raise DecryptionError."""
-    _require_length(reader_public_key, PUBLIC_KEY_BYTES, "public key")
-    _require_length(reader_private_key, PRIVATE_KEY_BYTES, "private key")
+    require_length(reader_public_key, PUBLIC_KEY_BYTES, "public key")
+    require_length(reader_private_key, PRIVATE_KEY_BYTES, "private key")
     if not isinstance(sealed, bytes):
         raise TypeError("The sealed key must be bytes.")
     if len(sealed) != SEAL_OVERHEAD_BYTES + KEY_BYTES:

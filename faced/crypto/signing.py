@@ -19,6 +19,8 @@ import nacl.exceptions
 import nacl.signing
 import rfc8785
 
+from faced.crypto.lengths import require_length
+
 SEED_BYTES = 32
 VERIFY_KEY_BYTES = 32
 SIGNATURE_BYTES = 64
@@ -36,15 +38,6 @@ def canonical_json(obj: object) -> bytes:
     return bytes(rfc8785.dumps(cast(Any, obj)))
 
 
-def _require_length(value: bytes, expected: int, name: str) -> None:
-    if not isinstance(value, bytes):
-        raise TypeError(f"The {name} must be bytes.")
-    if len(value) != expected:
-        raise ValueError(
-            f"The {name} must be {expected} bytes long, not {len(value)}."
-        )
-
-
 def generate_signing_key() -> tuple[bytes, bytes]:
     """Return a new Ed25519 keypair as (32-byte seed, verify key)."""
     signing_key = nacl.signing.SigningKey.generate()
@@ -53,13 +46,13 @@ def generate_signing_key() -> tuple[bytes, bytes]:
 
 def verify_key_for(signing_key: bytes) -> bytes:
     """Return the verify (public) key belonging to a 32-byte seed."""
-    _require_length(signing_key, SEED_BYTES, "signing key")
+    require_length(signing_key, SEED_BYTES, "signing key")
     return bytes(nacl.signing.SigningKey(signing_key).verify_key)
 
 
 def sign_bytes(signing_key: bytes, message: bytes) -> bytes:
     """Return the 64-byte detached Ed25519 signature of MESSAGE."""
-    _require_length(signing_key, SEED_BYTES, "signing key")
+    require_length(signing_key, SEED_BYTES, "signing key")
     signed = nacl.signing.SigningKey(signing_key).sign(message)
     return bytes(signed.signature)
 
@@ -73,7 +66,7 @@ def verify_bytes(verify_key: bytes, message: bytes, signature: bytes) -> bool:
     signatures and small-order keys, so a signature cannot be altered into
     a second valid one.
     """
-    _require_length(verify_key, VERIFY_KEY_BYTES, "verify key")
+    require_length(verify_key, VERIFY_KEY_BYTES, "verify key")
     if not isinstance(signature, bytes):
         raise TypeError("The signature must be bytes.")
     if len(signature) != SIGNATURE_BYTES:
