@@ -32,67 +32,9 @@ from faced.cases.services.appeals import (
 from faced.cases.services.findings import finding_draft, finding_sign
 from faced.cases.services.panel import panel_record_add
 from faced.cases.services.report import case_report_open
-from faced.cases.tests.test_report import keys_of, reported
-from faced.cases.tests.test_working import heard
+from faced.cases.tests.cases_setup import keys_for, keys_of
 from faced.ledger.models import LedgerEntry
 from faced.ledger.verify import ledger_verify
-
-__all__ = ["heard", "reported"]
-
-
-def keys_for(user):
-    from faced.accounts.custody import keys_unlock
-    from faced.conftest import PASSWORD
-
-    return keys_unlock(user=user, password=PASSWORD)
-
-
-@pytest.fixture
-def found(personas, heard):
-    """A case with a finding in effect, signed by its panel of two."""
-    case, first, second = heard
-    finding = finding_draft(
-        case=case,
-        member=first,
-        keys=keys_for(first),
-        outcome="upheld",
-        rationale="CANARY-FINDING reasons",
-    )
-    finding_sign(finding=finding, member=first, keys=keys_for(first))
-    finding_sign(finding=finding, member=second, keys=keys_for(second))
-    finding.refresh_from_db()
-    case.refresh_from_db()
-    return case, finding, first, second
-
-
-@pytest.fixture
-def lodged(personas, found):
-    case, finding, _first, _second = found
-    appeal = appeal_lodge(
-        case=case,
-        appellant=personas["survivor"],
-        keys=keys_of(personas, "survivor"),
-        grounds="CANARY-GROUNDS the measures are too weak",
-    )
-    return case, finding, appeal
-
-
-@pytest.fixture
-def hearing(personas, lodged):
-    """An appeal whose panel (appeals, appeals2) declared no conflict."""
-    case, finding, appeal = lodged
-    members = [personas["appeals"], personas["appeals2"]]
-    appeal_panel_assign(
-        appeal=appeal,
-        members=members,
-        assigned_by=personas["appeals"],
-        keys=keys_of(personas, "appeals"),
-    )
-    for member in members:
-        appeal_conflict_declare(
-            appeal=appeal, member=member, has_conflict=False
-        )
-    return case, finding, appeal, members
 
 
 def decide(appeal, members, decision, outcome=""):

@@ -17,61 +17,12 @@ from faced.cases.services.panel import (
     panel_assign,
 )
 from faced.cases.services.report import case_report_open, case_submit
+from faced.cases.tests.cases_setup import keys_of, seat_panel
 from faced.conftest import PASSWORD
 from faced.ledger.models import LedgerEntry
 from faced.ledger.verify import ledger_verify
 from faced.orgs.models import Organization
 from faced.vault.services import record_save
-
-
-@pytest.fixture
-def reported(personas):
-    survivor = personas["survivor"]
-    keys = keys_unlock(user=survivor, password=PASSWORD)
-    record = record_save(
-        owner=survivor,
-        keys=keys,
-        fields={"what": "CANARY what happened", "where": "the hall"},
-    ).version.record
-    case = case_submit(
-        survivor=survivor,
-        keys=keys,
-        record=record,
-        organization=Organization.objects.get(slug="demo"),
-        included_fields=["what"],
-        outcomes=["heard", "no_contact"],
-        respondent="A. Member, phone 0151 1234567",
-        excluded=[personas["committee2"]],
-    )
-    return case, keys
-
-
-def seat_panel(personas, case, extra=None):
-    """A panel of committee1 and a committee member added for the test
-    (committee2 was kept off by the survivor)."""
-    from faced.accounts.services import user_create
-    from faced.orgs.roles import Role
-    from faced.orgs.services import role_grant
-
-    third = extra
-    if third is None:
-        third, _recovery = user_create(
-            username="committee3", password=PASSWORD
-        )
-        role_grant(
-            user=third, role=Role.COMMITTEE, organization=case.organization
-        )
-    panel_assign(
-        case=case,
-        members=[personas["committee1"], third],
-        assigned_by=personas["committee1"],
-        keys=keys_of(personas, "committee1"),
-    )
-    return third
-
-
-def keys_of(personas, name):
-    return keys_unlock(user=personas[name], password=PASSWORD)
 
 
 class ReportTests:
@@ -268,16 +219,8 @@ class PanelTests:
 
 
 class FindingTests:
-    @pytest.fixture
-    def panel(self, personas, reported):
-        case, _keys = reported
-        third = seat_panel(personas, case)
-        for member in (personas["committee1"], third):
-            conflict_declare(case=case, member=member, has_conflict=False)
-        return case, personas["committee1"], third
-
     def test_a_finding_takes_effect_when_the_quorum_signs(
-        self, personas, panel
+        self, personas, heard
     ):
         """Given a panel of two, a finding signed by one is not in effect;
         signed by both, it is in the ledger with both signatures, the case
@@ -285,7 +228,7 @@ class FindingTests:
         from faced.cases.selectors import finding_integrity, finding_open
         from faced.cases.services.findings import finding_draft, finding_sign
 
-        case, first, second = panel
+        case, first, second = heard
         first_keys = keys_of(personas, "committee1")
         second_keys = keys_unlock(user=second, password=PASSWORD)
         finding = finding_draft(
@@ -317,10 +260,10 @@ class FindingTests:
         assert finding_integrity(finding=finding, body=body) == []
         ledger_verify()
 
-    def test_a_finding_in_effect_cannot_be_redrafted(self, personas, panel):
+    def test_a_finding_in_effect_cannot_be_redrafted(self, personas, heard):
         from faced.cases.services.findings import finding_draft, finding_sign
 
-        case, first, second = panel
+        case, first, second = heard
         keys1 = keys_of(personas, "committee1")
         finding = finding_draft(
             case=case,
@@ -344,14 +287,14 @@ class FindingTests:
                 rationale="overturned",
             )
 
-    def test_an_edited_finding_or_signature_is_detected(self, personas, panel):
+    def test_an_edited_finding_or_signature_is_detected(self, personas, heard):
         """Given a finding in effect whose stored text or signature is
         changed in the database, its integrity check names the problem."""
         from faced.cases.models import Finding, FindingSignature
         from faced.cases.selectors import finding_integrity
         from faced.cases.services.findings import finding_draft, finding_sign
 
-        case, first, second = panel
+        case, first, second = heard
         keys1 = keys_of(personas, "committee1")
         finding = finding_draft(
             case=case,
@@ -404,10 +347,10 @@ class FindingTests:
         assert finding.effective_at is None
 
     @pytest.mark.parametrize("who", ["leadership", "operator", "committee2"])
-    def test_nobody_else_drafts_or_signs(self, personas, panel, who):
+    def test_nobody_else_drafts_or_signs(self, personas, heard, who):
         from faced.cases.services.findings import finding_draft
 
-        case, _first, _second = panel
+        case, _first, _second = heard
         with pytest.raises(CaseError):
             finding_draft(
                 case=case,
@@ -420,7 +363,7 @@ class FindingTests:
 
 class MeasureTests:
     def test_leadership_sees_only_the_notice_and_acknowledges(
-        self, personas, reported
+        self, personas, heard
     ):
         """Given a measure issued by the panel, leadership can read who,
         what and until when, and acknowledge it; leadership still cannot
@@ -431,10 +374,7 @@ class MeasureTests:
             measure_issue,
         )
 
-        case, _keys = reported
-        third = seat_panel(personas, case)
-        for member in (personas["committee1"], third):
-            conflict_declare(case=case, member=member, has_conflict=False)
+        case, _first, _second = heard
         notice = measure_issue(
             case=case,
             member=personas["committee1"],

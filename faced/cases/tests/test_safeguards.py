@@ -44,16 +44,12 @@ from faced.cases.services.report import (
     case_resume,
     case_withdraw,
 )
-from faced.cases.tests.test_appeals import found, hearing, keys_for, lodged
-from faced.cases.tests.test_report import reported
-from faced.cases.tests.test_working import heard
+from faced.cases.tests.cases_setup import keys_for
 from faced.conftest import PASSWORD, sign_in
 from faced.ledger.models import LedgerEntry
 from faced.ledger.services import checkpoint_sign
 from faced.orgs.roles import Role
 from faced.orgs.services import role_grant, role_revoke
-
-__all__ = ["found", "heard", "hearing", "lodged", "reported"]
 
 
 def new_member(name, organization, role=Role.APPEALS):

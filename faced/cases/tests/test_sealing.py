@@ -8,23 +8,20 @@ from faced.cases.models import CaseDocument, Finding, MeasureNotice
 from faced.cases.selectors import finding_open, measure_open
 from faced.cases.services.findings import finding_draft
 from faced.cases.services.measures import measure_issue
-from faced.cases.services.panel import conflict_declare
 from faced.cases.services.report import case_report_open
 from faced.cases.services.sealing import case_key_open
-from faced.cases.tests.test_report import keys_of, reported, seat_panel
+from faced.cases.tests.cases_setup import keys_of
 from faced.crypto.envelope import decrypt, encrypt, new_content_key
 from faced.crypto.signing import canonical_json
 from faced.vault.services import open_own_copy
 
-__all__ = ["reported"]
-
 
 @pytest.fixture
-def heard(personas, reported):
-    case, _keys = reported
-    third = seat_panel(personas, case)
-    for member in (personas["committee1"], third):
-        conflict_declare(case=case, member=member, has_conflict=False)
+def heard(heard):
+    """The case alone of the shared `heard` fixture (a case whose panel
+    of two declared no conflict): these tests take its members from the
+    personas."""
+    case, _first, _second = heard
     return case
 
 

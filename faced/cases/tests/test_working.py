@@ -22,23 +22,10 @@ from faced.cases.services.panel import (
     path_propose,
 )
 from faced.cases.services.report import case_pause, case_resume, path_agree
-from faced.cases.tests.test_report import keys_of, reported, seat_panel
+from faced.cases.tests.cases_setup import keys_of
 from faced.conftest import PASSWORD
 from faced.ledger.models import LedgerEntry
 from faced.ledger.verify import ledger_verify
-
-__all__ = ["reported"]
-
-
-@pytest.fixture
-def heard(personas, reported):
-    """A case whose panel (committee1 and committee3) declared no
-    conflict."""
-    case, _keys = reported
-    third = seat_panel(personas, case)
-    for member in (personas["committee1"], third):
-        conflict_declare(case=case, member=member, has_conflict=False)
-    return case, personas["committee1"], third
 
 
 def events(case, event_type):

@@ -1,0 +1,103 @@
+"""The cases tests' own fixtures, each a step further along one case: a
+report, heard by a panel of two, with a finding in effect, appealed, and
+before an appeals panel."""
+
+import pytest
+
+from faced.accounts.custody import keys_unlock
+from faced.cases.services.appeals import (
+    appeal_conflict_declare,
+    appeal_lodge,
+    appeal_panel_assign,
+)
+from faced.cases.services.findings import finding_draft, finding_sign
+from faced.cases.services.panel import conflict_declare
+from faced.cases.services.report import case_submit
+from faced.cases.tests.cases_setup import keys_for, keys_of, seat_panel
+from faced.conftest import PASSWORD
+from faced.orgs.models import Organization
+from faced.vault.services import record_save
+
+
+@pytest.fixture
+def reported(personas):
+    """A case the survivor reported to Demo Collective, keeping committee2
+    off, and the survivor's keys."""
+    survivor = personas["survivor"]
+    keys = keys_unlock(user=survivor, password=PASSWORD)
+    record = record_save(
+        owner=survivor,
+        keys=keys,
+        fields={"what": "CANARY what happened", "where": "the hall"},
+    ).version.record
+    case = case_submit(
+        survivor=survivor,
+        keys=keys,
+        record=record,
+        organization=Organization.objects.get(slug="demo"),
+        included_fields=["what"],
+        outcomes=["heard", "no_contact"],
+        respondent="A. Member, phone 0151 1234567",
+        excluded=[personas["committee2"]],
+    )
+    return case, keys
+
+
+@pytest.fixture
+def heard(personas, reported):
+    """A case whose panel (committee1 and committee3) declared no
+    conflict."""
+    case, _keys = reported
+    third = seat_panel(personas, case)
+    for member in (personas["committee1"], third):
+        conflict_declare(case=case, member=member, has_conflict=False)
+    return case, personas["committee1"], third
+
+
+@pytest.fixture
+def found(personas, heard):
+    """A case with a finding in effect, signed by its panel of two."""
+    case, first, second = heard
+    finding = finding_draft(
+        case=case,
+        member=first,
+        keys=keys_for(first),
+        outcome="upheld",
+        rationale="CANARY-FINDING reasons",
+    )
+    finding_sign(finding=finding, member=first, keys=keys_for(first))
+    finding_sign(finding=finding, member=second, keys=keys_for(second))
+    finding.refresh_from_db()
+    case.refresh_from_db()
+    return case, finding, first, second
+
+
+@pytest.fixture
+def lodged(personas, found):
+    """The survivor's appeal of the finding in effect."""
+    case, finding, _first, _second = found
+    appeal = appeal_lodge(
+        case=case,
+        appellant=personas["survivor"],
+        keys=keys_of(personas, "survivor"),
+        grounds="CANARY-GROUNDS the measures are too weak",
+    )
+    return case, finding, appeal
+
+
+@pytest.fixture
+def hearing(personas, lodged):
+    """An appeal whose panel (appeals, appeals2) declared no conflict."""
+    case, finding, appeal = lodged
+    members = [personas["appeals"], personas["appeals2"]]
+    appeal_panel_assign(
+        appeal=appeal,
+        members=members,
+        assigned_by=personas["appeals"],
+        keys=keys_of(personas, "appeals"),
+    )
+    for member in members:
+        appeal_conflict_declare(
+            appeal=appeal, member=member, has_conflict=False
+        )
+    return case, finding, appeal, members
