@@ -75,14 +75,23 @@ class Case(models.Model):
         return self.reference
 
 
-class CaseKey(models.Model):
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="keys"
-    )
+class SealedCopy(models.Model):
+    """One reader's copy of a key, sealed to their public key: only their
+    private key opens it, and deleting the row takes their access away."""
+
     reader = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     sealed_key = models.BinaryField()
+
+    class Meta:
+        abstract = True
+
+
+class CaseKey(SealedCopy):
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="keys"
+    )
 
     class Meta:
         constraints = [
@@ -154,7 +163,7 @@ class CaseDocument(models.Model):
         return f"{self.kind} of {self.case}"
 
 
-class PanelKey(models.Model):
+class PanelKey(SealedCopy):
     """A copy of the case's panel key, sealed to a panel member: it opens
     internal notes, statements and evidence, which the survivor does not
     read."""
@@ -162,10 +171,6 @@ class PanelKey(models.Model):
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="panel_keys"
     )
-    reader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    sealed_key = models.BinaryField()
 
     class Meta:
         constraints = [
@@ -320,14 +325,10 @@ class MeasureNotice(models.Model):
         return f"measure notice {self.pk}"
 
 
-class MeasureNoticeKey(models.Model):
+class MeasureNoticeKey(SealedCopy):
     notice = models.ForeignKey(
         MeasureNotice, on_delete=models.CASCADE, related_name="keys"
     )
-    reader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    sealed_key = models.BinaryField()
 
     def __str__(self) -> str:
         return f"key of {self.notice_id} for {self.reader_id}"

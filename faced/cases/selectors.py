@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -565,27 +566,42 @@ def messages_open(
         case_key = case_key_open(case, reader, keys)
     except CaseError:
         case_key = None
-    conversation = []
-    for document in case.documents.filter(
-        kind=CaseDocument.Kind.MESSAGE
-    ).select_related("author"):
+    return [
+        {**opened, "from_survivor": document.author_id == case.survivor_id}
+        for document, opened in _documents_open(
+            case, case_key, kinds=[CaseDocument.Kind.MESSAGE]
+        )
+    ]
+
+
+def _documents_open(
+    case: Case, key: bytes | None, *, kinds: Sequence[str]
+) -> list[tuple[CaseDocument, dict[str, Any]]]:
+    """The case's documents of KINDS, oldest first, each with its author,
+    time and text (None where KEY is missing or does not open it)."""
+    opened = []
+    for document in case.documents.filter(kind__in=kinds).select_related(
+        "author"
+    ):
         try:
-            if case_key is None:
+            if key is None:
                 raise CaseError
             text = text_open(
-                document, case=case, key=case_key, purpose=document.kind
+                document, case=case, key=key, purpose=document.kind
             )["text"]
         except CaseError:
             text = None
-        conversation.append(
-            {
-                "from_survivor": document.author_id == case.survivor_id,
-                "author": document.author,
-                "at": document.created_at,
-                "text": text,
-            }
+        opened.append(
+            (
+                document,
+                {
+                    "author": document.author,
+                    "at": document.created_at,
+                    "text": text,
+                },
+            )
         )
-    return conversation
+    return opened
 
 
 def panel_records_open(
@@ -601,25 +617,12 @@ def panel_records_open(
         return []
     panel_key = panel_key_open(case, reader, keys)
     kinds = dict(CaseDocument.Kind.choices)
-    records = []
-    for document in case.documents.filter(
-        kind__in=CaseDocument.PANEL_ONLY
-    ).select_related("author"):
-        try:
-            text = text_open(
-                document, case=case, key=panel_key, purpose=document.kind
-            )["text"]
-        except CaseError:
-            text = None
-        records.append(
-            {
-                "kind": kinds[document.kind],
-                "author": document.author,
-                "at": document.created_at,
-                "text": text,
-            }
+    return [
+        {**opened, "kind": kinds[document.kind]}
+        for document, opened in _documents_open(
+            case, panel_key, kinds=CaseDocument.PANEL_ONLY
         )
-    return records
+    ]
 
 
 def committee_readers(case: Case) -> list[User]:

@@ -46,6 +46,7 @@ from faced.cases.services.panel import (
 from faced.cases.services.sealing import (
     case_key_open,
     case_key_seal_to,
+    sealed_create,
     text_open,
     text_seal,
 )
@@ -269,15 +270,15 @@ def decision_draft(
             "rationale": rationale[:20000],
             "salt": base64.b64encode(new_content_key()).decode("ascii"),
         }
-        draft = Finding.objects.create(
+        draft = sealed_create(
+            Finding,
             case=case,
+            key=case_key,
+            purpose="finding",
+            body=body,
             drafted_by=member,
             appeal=locked,
-            wrapped_key=b"",
-            ciphertext=b"",
         )
-        text_seal(draft, case=case, key=case_key, purpose="finding", body=body)
-        draft.save(update_fields=["wrapped_key", "ciphertext"])
         ledger_append(
             event_type="decision_drafted",
             payload={
@@ -336,9 +337,9 @@ def decision_sign(
         refusal=_("Only the appeal's panel can sign its decision."),
     )
     with transaction.atomic():
-        locked_case = Case.objects.select_for_update().get(pk=case.pk)
-        refuse_if_withdrawn(locked_case)
-        locked, signatures = signature_add(decision, member, signature)
+        locked_case, locked, signatures = signature_add(
+            decision, member, signature, refuse_paused=False
+        )
         if len(signatures) < signing_quorum(locked)[0]:
             return False
         take_effect(

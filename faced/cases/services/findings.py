@@ -33,7 +33,7 @@ from faced.cases.services.guards import (
 )
 from faced.cases.services.sealing import (
     case_key_open,
-    text_seal,
+    sealed_create,
 )
 from faced.crypto.envelope import (
     new_content_key,
@@ -84,13 +84,14 @@ def finding_draft(
             # the public commitment and signatures.
             "salt": base64.b64encode(new_content_key()).decode("ascii"),
         }
-        finding = Finding.objects.create(
-            case=locked, drafted_by=member, wrapped_key=b"", ciphertext=b""
+        finding = sealed_create(
+            Finding,
+            case=locked,
+            key=case_key,
+            purpose="finding",
+            body=body,
+            drafted_by=member,
         )
-        text_seal(
-            finding, case=locked, key=case_key, purpose="finding", body=body
-        )
-        finding.save(update_fields=["wrapped_key", "ciphertext"])
         ledger_append(
             event_type="finding_drafted",
             payload={
@@ -119,12 +120,9 @@ def finding_sign(*, finding: Finding, member: User, keys: PersonKeys) -> bool:
         refusal=_("Only the case's panel can sign its finding."),
     )
     with transaction.atomic():
-        # The case first, as drafting does: a redraft and a signature
-        # queue behind each other rather than interleave.
-        locked_case = Case.objects.select_for_update().get(pk=case.pk)
-        refuse_if_withdrawn(locked_case)
-        refuse_while_paused(locked_case)
-        locked, signatures = signature_add(finding, member, signature)
+        locked_case, locked, signatures = signature_add(
+            finding, member, signature, refuse_paused=True
+        )
         if len(signatures) < signing_quorum(locked)[0]:
             return False
         now = timezone.now()
@@ -161,12 +159,19 @@ def signature_make(
 
 
 def signature_add(
-    draft: Finding, member: User, signature: bytes
-) -> tuple[Finding, list[FindingSignature]]:
-    """Record MEMBER's SIGNATURE on DRAFT, inside the caller's transaction
-    (which has locked the case). Returns the draft, locked, and the
+    draft: Finding, member: User, signature: bytes, *, refuse_paused: bool
+) -> tuple[Case, Finding, list[FindingSignature]]:
+    """Record MEMBER's SIGNATURE on DRAFT, inside the caller's transaction.
+    Nothing is signed on a withdrawn case, nor (with REFUSE_PAUSED) on a
+    paused one. Returns the case and the draft, both locked, and the
     signatures of the members still sitting on its panel: a signature
     counts only while its signer sits."""
+    # The case first, as drafting does: a redraft and a signature queue
+    # behind each other rather than interleave.
+    locked_case = Case.objects.select_for_update().get(pk=draft.case_id)
+    refuse_if_withdrawn(locked_case)
+    if refuse_paused:
+        refuse_while_paused(locked_case)
     locked = Finding.objects.select_for_update().filter(pk=draft.pk).first()
     if locked is None:
         raise CaseError(
@@ -188,7 +193,7 @@ def signature_add(
         for s in locked.signatures.select_related("member")
         if s.member_id in sitting
     ]
-    return locked, signatures
+    return locked_case, locked, signatures
 
 
 def take_effect(

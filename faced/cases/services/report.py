@@ -34,8 +34,8 @@ from faced.cases.services.guards import refuse_if_withdrawn
 from faced.cases.services.sealing import (
     case_key_open,
     case_key_seal_to,
+    sealed_create,
     text_open,
-    text_seal,
 )
 from faced.crypto.envelope import (
     new_content_key,
@@ -141,17 +141,15 @@ def case_submit(
         for member in members:
             if member.pk in excluded_ids:
                 CaseExclusion.objects.create(case=case, member=member)
-        document = CaseDocument.objects.create(
+        sealed_create(
+            CaseDocument,
             case=case,
+            key=case_key,
+            purpose=CaseDocument.Kind.REPORT,
+            body=content,
             kind=CaseDocument.Kind.REPORT,
             author=survivor,
-            wrapped_key=b"",
-            ciphertext=b"",
         )
-        text_seal(
-            document, case=case, key=case_key, purpose="report", body=content
-        )
-        document.save(update_fields=["wrapped_key", "ciphertext"])
         ledger_append(
             event_type="case_submitted",
             payload={

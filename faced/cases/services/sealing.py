@@ -13,7 +13,7 @@ something it is not.
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -41,6 +41,8 @@ from faced.vault.services import open_own_copy, seal_to_confirmed
 # A row whose item key is wrapped under the case's or the panel's key.
 WrappedRow = CaseDocument | Finding | Appeal
 SealedRow = WrappedRow | MeasureNotice
+# A row whose integer id exists only once it is saved.
+CreatedRow = TypeVar("CreatedRow", CaseDocument, Finding)
 
 
 def associated_data(
@@ -149,17 +151,39 @@ def panel_key_open(case: Case, reader: User, keys: PersonKeys) -> bytes:
     )
 
 
+def sealed_create(
+    model: type[CreatedRow],
+    *,
+    case: Case,
+    key: bytes,
+    purpose: str,
+    body: dict[str, Any],
+    **fields: Any,
+) -> CreatedRow:
+    """A new row of MODEL with FIELDS, BODY sealed into it under KEY. The
+    row is saved first: its id is part of what the text is bound to."""
+    row = model.objects.create(
+        case=case, wrapped_key=b"", ciphertext=b"", **fields
+    )
+    text_seal(row, case=case, key=key, purpose=purpose, body=body)
+    row.save(update_fields=["wrapped_key", "ciphertext"])
+    return row
+
+
 def document_store(
     case: Case, key: bytes, *, kind: str, author: User, text: str
 ) -> CaseDocument:
     """A text of the case (a message under the case key, a panel record
     under the panel key) in a row of its own."""
-    document = CaseDocument.objects.create(
-        case=case, kind=kind, author=author, wrapped_key=b"", ciphertext=b""
+    return sealed_create(
+        CaseDocument,
+        case=case,
+        key=key,
+        purpose=kind,
+        body={"text": text},
+        kind=kind,
+        author=author,
     )
-    text_seal(document, case=case, key=key, purpose=kind, body={"text": text})
-    document.save(update_fields=["wrapped_key", "ciphertext"])
-    return document
 
 
 def case_key_seal_to(
