@@ -53,13 +53,25 @@ def email_field(
     )
 
 
+def password_field(
+    *, label: StrOrPromise, autocomplete: str, help_text: StrOrPromise = ""
+) -> forms.CharField:
+    """A password input; AUTOCOMPLETE tells password managers whether to
+    fill in the current password or offer a new one."""
+    return forms.CharField(
+        label=label,
+        max_length=1024,
+        # Spaces at either end are part of a password.
+        strip=False,
+        help_text=help_text,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
 class SigninForm(forms.Form):
     username = username_field()
-    password = forms.CharField(
-        label=_("Password"),
-        max_length=1024,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    password = password_field(
+        label=_("Password"), autocomplete="current-password"
     )
 
 
@@ -80,21 +92,16 @@ class CodeForm(forms.Form):
 class NewPasswordForm(forms.Form):
     """A new password, typed twice; checked by faced's password rules."""
 
-    new_password = forms.CharField(
+    new_password = password_field(
         label=_("New password"),
-        max_length=1024,
-        strip=False,
+        autocomplete="new-password",
         help_text=_(
             "At least 12 characters. A few unrelated words are easy to "
             "remember and hard to guess."
         ),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-    new_password_again = forms.CharField(
-        label=_("New password again"),
-        max_length=1024,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    new_password_again = password_field(
+        label=_("New password again"), autocomplete="new-password"
     )
 
     def clean(self):
@@ -109,11 +116,8 @@ class NewPasswordForm(forms.Form):
 
 
 class PasswordChangeForm(NewPasswordForm):
-    current_password = forms.CharField(
-        label=_("Current password"),
-        max_length=1024,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    current_password = password_field(
+        label=_("Current password"), autocomplete="current-password"
     )
     field_order = ("current_password", "new_password", "new_password_again")
 

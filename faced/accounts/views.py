@@ -1,5 +1,8 @@
 """Sign-in pages: password, then for role holders a code from a phone app."""
 
+from collections.abc import Callable
+from functools import wraps
+
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
@@ -33,6 +36,7 @@ from faced.accounts.forms import (
     RecoverForm,
     SigninForm,
 )
+from faced.accounts.models import User
 from faced.accounts.selectors import person_named
 from faced.accounts.services import (
     SigninRefused,
@@ -110,12 +114,27 @@ def signin(request: HttpRequest) -> HttpResponse:
     return render_form(request, "accounts/signin.html", form)
 
 
-def signin_code(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("accounts:home")
-    user = signin_pending_user(request)
-    if user is None:
-        return redirect("accounts:signin")
+def _after_the_password(
+    view: Callable[[HttpRequest, User], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A step of signing in that follows an accepted password: it serves
+    the person whose password was accepted, sends anyone already signed in
+    home, and anyone else back to the password."""
+
+    @wraps(view)
+    def step(request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            return redirect("accounts:home")
+        user = signin_pending_user(request)
+        if user is None:
+            return redirect("accounts:signin")
+        return view(request, user)
+
+    return step
+
+
+@_after_the_password
+def signin_code(request: HttpRequest, user: User) -> HttpResponse:
     device = totp_device(user)
     if device is None:
         return redirect("accounts:signin_enrol")
@@ -140,12 +159,8 @@ def _qr_svg(text: str) -> str:
     return image.to_string(encoding="unicode")
 
 
-def signin_enrol(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("accounts:home")
-    user = signin_pending_user(request)
-    if user is None:
-        return redirect("accounts:signin")
+@_after_the_password
+def signin_enrol(request: HttpRequest, user: User) -> HttpResponse:
     if totp_device(user) is not None:
         return redirect("accounts:signin_code")
     device = totp_enrolment_start(user=user)
