@@ -4,7 +4,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from faced.accounts.forms import NewPasswordForm, username_field
+from faced.accounts.forms import (
+    NewPasswordForm,
+    email_field,
+    username_field,
+)
 from faced.accounts.models import normalize_username, validate_username
 from faced.vault.fields import MAX_FIELD_CHARS, RecordField
 from faced.vault.uploads import EncryptedUpload
@@ -30,16 +34,14 @@ class SignupForm(ConsentForm, NewPasswordForm):
             "lower-case letters, digits, dots or dashes."
         ),
     )
-    email = forms.EmailField(
+    email = email_field(
         label=_("E-mail address (optional)"),
         required=False,
-        max_length=254,
         help_text=_(
             "Only to tell you \u201cthere is an update in faced\u201d, "
             "never what it is about. It is kept locked. Leave it empty if "
             "anyone else reads your e-mail."
         ),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     field_order = (
         "username",

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +29,7 @@ from faced.accounts.session_keys import session_keys_store
 from faced.crypto.keys import PersonKeys
 from faced.ledger.bundle import dumps_bundle
 from faced.orgs.models import Organization
+from faced.shortcuts import render_form
 from faced.vault import selectors
 from faced.vault.fields import RECORD_FIELDS
 from faced.vault.forms import (
@@ -78,18 +78,6 @@ def _sign_in(request: HttpRequest, user: User, keys: PersonKeys) -> None:
     session_keys_store(request, keys, user.pk)
 
 
-def _form_page(
-    request: HttpRequest, template: str, form: Form, **context: Any
-) -> HttpResponse:
-    """A page with FORM on it, answered 400 when the form was refused."""
-    return render(
-        request,
-        template,
-        {"form": form, **context},
-        status=400 if form.errors else 200,
-    )
-
-
 def _own_record(request: HttpRequest, record_id: uuid.UUID) -> VaultRecord:
     # Anyone else's record is "not found", never "forbidden".
     return get_object_or_404(VaultRecord, pk=record_id, owner=request.user)
@@ -124,7 +112,7 @@ def start(request: HttpRequest) -> HttpResponse:
     """What is kept and who can read it, then the two ways in."""
     if request.user.is_authenticated:
         return redirect("survivor:write", step=0)
-    return _form_page(request, "vault/survivor/start.html", ConsentForm())
+    return render_form(request, "vault/survivor/start.html", ConsentForm())
 
 
 def start_receipt(request: HttpRequest) -> HttpResponse:
@@ -135,7 +123,7 @@ def start_receipt(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and not new_identity_allowed():
         form.add_error(None, BUSY)
     if not form.is_valid():
-        return _form_page(request, "vault/survivor/start.html", form)
+        return render_form(request, "vault/survivor/start.html", form)
     receipt, identity, keys = receipt_create()
     _sign_in(request, identity.user, keys)
     return render(request, "vault/survivor/receipt.html", {"receipt": receipt})
@@ -179,7 +167,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                     "next_url": reverse("survivor:write", args=[0]),
                 },
             )
-    return _form_page(request, "vault/survivor/signup.html", form)
+    return render_form(request, "vault/survivor/signup.html", form)
 
 
 def receipt_signin(request: HttpRequest) -> HttpResponse:
@@ -194,7 +182,7 @@ def receipt_signin(request: HttpRequest) -> HttpResponse:
         else:
             _sign_in(request, identity.user, keys)
             return redirect("survivor:home")
-    return _form_page(request, "vault/survivor/receipt_signin.html", form)
+    return render_form(request, "vault/survivor/receipt_signin.html", form)
 
 
 # Home -------------------------------------------------------------------
@@ -276,15 +264,17 @@ def write(
             )
             return redirect("survivor:home")
         return redirect(_step_url(record, following))
-    return _form_page(
+    return render_form(
         request,
         "vault/survivor/write.html",
         form,
-        step=step,
-        step_number=step + 1,
-        steps=REVIEW_STEP,
-        record=record,
-        progress=range(REVIEW_STEP),
+        {
+            "step": step,
+            "step_number": step + 1,
+            "steps": REVIEW_STEP,
+            "record": record,
+            "progress": range(REVIEW_STEP),
+        },
     )
 
 
@@ -585,4 +575,6 @@ def delete(request: HttpRequest, record_id: uuid.UUID) -> HttpResponse:
             ),
         )
         return redirect("survivor:home")
-    return _form_page(request, "vault/survivor/delete.html", form, record=item)
+    return render_form(
+        request, "vault/survivor/delete.html", form, {"record": item}
+    )
