@@ -34,6 +34,8 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from bench.background import QUEUED_NOT_RUN
+from bench.bench_ledger import append_in_bulk
 from bench.figures import Figure
 from faced.accounts.custody import keys_create, keys_unlock
 from faced.cases.models import (
@@ -66,9 +68,8 @@ from faced.cases.services.report import (
 )
 from faced.demo.personas import create_personas
 from faced.demo.records import create_demo_cases, create_demo_records
-from faced.ledger import merkle
 from faced.ledger.models import LedgerEntry, LedgerHead, LedgerNode
-from faced.ledger.services import checkpoint_sign, leaf_data_for, subject_of
+from faced.ledger.services import checkpoint_sign
 from faced.orgs.models import Organization
 from faced.orgs.roles import Role
 from faced.orgs.services import person_reference, role_grant
@@ -88,13 +89,8 @@ REPORT_TEXT = "Bench report: what happened, written at length. " * 30
 
 
 def run() -> list[Figure]:
-    # Checkpoints and notices are the background worker's job, not the
-    # request's: queue them without running them, as the database backend
-    # would. The one checkpoint the pages check against is signed below.
-    dummy = {
-        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
-    }
-    with override_settings(TASKS=dummy):
+    # The one checkpoint the pages check against is signed below.
+    with override_settings(TASKS=QUEUED_NOT_RUN):
         return _run()
 
 
@@ -547,69 +543,12 @@ def _bulk_cases(users: dict, count: int) -> None:
             CaseKey.objects.bulk_create(keys)
             CaseDocument.objects.bulk_create(documents)
     events.sort(key=lambda event: event[0])
-    _bulk_append(events)
+    append_in_bulk(events)
 
 
 def _sealed() -> bytes:
     # A sealed 32-byte key: 32 bytes of key, 48 of sealed-box overhead.
     return os.urandom(80)
-
-
-def _bulk_append(events: list[tuple[dt.datetime, str, dict]]) -> None:
-    """Write EVENTS after the existing log, as `ledger_append` would have
-    written them one by one: each entry (naming the one before it about
-    the same subject) and the subtree hashes it completes, then the new
-    head. The events' subjects are new to the log."""
-    previous: dict[str, int] = {}
-    tree = merkle.InMemoryTree()
-    for leaf in LedgerEntry.objects.order_by("sequence").values_list(
-        "leaf_hash", flat=True
-    ):
-        tree.append_leaf_hash(bytes(leaf))
-    entries, nodes = [], []
-    for moment, event_type, payload in events:
-        sequence = tree.size
-        subject = subject_of(event_type, payload)
-        if subject:
-            payload = {**payload, "previous": previous.get(subject)}
-            previous[subject] = sequence
-        data = leaf_data_for(
-            sequence=sequence,
-            moment=moment,
-            event_type=event_type,
-            payload=payload,
-        )
-        leaf = merkle.leaf_hash(data.encode("utf-8"))
-        tree.append_leaf_hash(leaf)
-        entries.append(
-            LedgerEntry(
-                sequence=sequence,
-                created_at=moment,
-                event_type=event_type,
-                subject=subject,
-                leaf_data=data,
-                leaf_hash=leaf,
-            )
-        )
-        level, position = 0, sequence
-        while position & 1:
-            level, position = level + 1, position >> 1
-            nodes.append(
-                LedgerNode(
-                    level=level,
-                    position=position,
-                    hash=tree.subtree(level, position),
-                )
-            )
-        if len(entries) >= 10_000:
-            with transaction.atomic():
-                LedgerEntry.objects.bulk_create(entries)
-                LedgerNode.objects.bulk_create(nodes)
-            entries, nodes = [], []
-    with transaction.atomic():
-        LedgerEntry.objects.bulk_create(entries)
-        LedgerNode.objects.bulk_create(nodes)
-        LedgerHead.objects.filter(pk=1).update(size=tree.size)
 
 
 def _forget_entries_from(size: int) -> None:
