@@ -29,11 +29,9 @@ from faced.cases.selectors import (
     eligible_for_appeal,
     signing_members,
     signing_members_of_appeal,
-    signing_quorum,
 )
 from faced.cases.services.findings import (
     signature_add,
-    signature_make,
     take_effect,
 )
 from faced.cases.services.guards import refuse_if_withdrawn
@@ -329,38 +327,34 @@ def decision_sign(
     refused."""
     if decision.appeal_id is None:
         raise CaseError(_("This is a finding, not an appeal's decision."))
-    case = decision.case
-    body, signature = signature_make(
-        decision,
-        member,
-        keys,
-        refusal=_("Only the appeal's panel can sign its decision."),
-    )
     with transaction.atomic():
-        locked_case, locked, signatures = signature_add(
-            decision, member, signature, refuse_paused=False
+        quorum = signature_add(
+            decision,
+            member,
+            keys,
+            refusal=_("Only the appeal's panel can sign its decision."),
+            refuse_paused=False,
         )
-        if len(signatures) < signing_quorum(locked)[0]:
+        if quorum is None:
             return False
         take_effect(
-            locked,
-            body=body,
-            signatures=signatures,
+            quorum,
             event_type="appeal_decided",
-            event={"appeal": f"appeal/{locked.appeal_id}"},
+            event={"appeal": f"appeal/{decision.appeal_id}"},
             at=timezone.now(),
         )
-        locked_case.state = (
+        case = quorum.case
+        case.state = (
             CaseState.UNDER_WAY
-            if locked.decision == "send_back"
+            if quorum.draft.decision == "send_back"
             else CaseState.DECIDED
         )
-        locked_case.save(update_fields=["state"])
+        case.save(update_fields=["state"])
         notify(
             [
                 case.survivor,
                 *active_panel(case),
-                *signing_members(locked),
+                *signing_members(quorum.draft),
             ]
         )
     return True

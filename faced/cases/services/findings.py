@@ -3,6 +3,7 @@
 import base64
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -112,60 +113,66 @@ def finding_sign(*, finding: Finding, member: User, keys: PersonKeys) -> bool:
     refused, so nobody signs a text they have not seen."""
     if finding.appeal_id is not None:
         raise CaseError(_("An appeal's decision is signed on its own page."))
-    case = finding.case
-    body, signature = signature_make(
-        finding,
-        member,
-        keys,
-        refusal=_("Only the case's panel can sign its finding."),
-    )
     with transaction.atomic():
-        locked_case, locked, signatures = signature_add(
-            finding, member, signature, refuse_paused=True
+        quorum = signature_add(
+            finding,
+            member,
+            keys,
+            refusal=_("Only the case's panel can sign its finding."),
+            refuse_paused=True,
         )
-        if len(signatures) < signing_quorum(locked)[0]:
+        if quorum is None:
             return False
         now = timezone.now()
         # Fixed now: a later change of the organization's setting does
         # not close (or reopen) this finding's window.
-        locked.appeal_until = now + dt.timedelta(
-            days=case.organization.appeal_days
+        quorum.draft.appeal_until = now + dt.timedelta(
+            days=quorum.case.organization.appeal_days
         )
         take_effect(
-            locked,
-            body=body,
-            signatures=signatures,
+            quorum,
             event_type="finding_signed",
             event={},
             at=now,
             also_saved=["appeal_until"],
         )
-        locked_case.state = CaseState.FINDING
-        locked_case.responded_at = locked_case.responded_at or now
-        locked_case.save(update_fields=["state", "responded_at"])
-        notify([case.survivor, *active_panel(case)])
+        quorum.case.state = CaseState.FINDING
+        quorum.case.responded_at = quorum.case.responded_at or now
+        quorum.case.save(update_fields=["state", "responded_at"])
+        notify([quorum.case.survivor, *active_panel(quorum.case)])
     return True
 
 
-def signature_make(
-    draft: Finding, member: User, keys: PersonKeys, *, refusal: str
-) -> tuple[dict[str, Any], bytes]:
-    """The draft's content as MEMBER reads it, and their signature over
-    it; REFUSAL when they are not on the panel that signs it."""
-    if member not in signing_members(draft):
-        raise CaseError(refusal)
-    body = finding_open(finding=draft, reader=member, keys=keys)
-    return body, sign(keys.signing_seed, body)
+@dataclass(frozen=True)
+class Quorum:
+    """A draft whose signatures now reach its quorum: the case and the
+    draft (both locked), the content signed, and the signatures that
+    count."""
+
+    case: Case
+    draft: Finding
+    body: dict[str, Any]
+    signatures: list[FindingSignature]
 
 
 def signature_add(
-    draft: Finding, member: User, signature: bytes, *, refuse_paused: bool
-) -> tuple[Case, Finding, list[FindingSignature]]:
-    """Record MEMBER's SIGNATURE on DRAFT, inside the caller's transaction.
+    draft: Finding,
+    member: User,
+    keys: PersonKeys,
+    *,
+    refusal: str,
+    refuse_paused: bool,
+) -> Quorum | None:
+    """MEMBER signs DRAFT's content as they read it, inside the caller's
+    transaction; REFUSAL when they are not on the panel that signs it.
     Nothing is signed on a withdrawn case, nor (with REFUSE_PAUSED) on a
-    paused one. Returns the case and the draft, both locked, and the
-    signatures of the members still sitting on its panel: a signature
-    counts only while its signer sits."""
+    paused one. Returns the Quorum when this signature completes it, None
+    while more are needed: a signature counts only while its signer
+    sits."""
+    if member not in signing_members(draft):
+        raise CaseError(refusal)
+    body = finding_open(finding=draft, reader=member, keys=keys)
+    signature = sign(keys.signing_seed, body)
     # The case first, as drafting does: a redraft and a signature queue
     # behind each other rather than interleave.
     locked_case = Case.objects.select_for_update().get(pk=draft.case_id)
@@ -193,29 +200,30 @@ def signature_add(
         for s in locked.signatures.select_related("member")
         if s.member_id in sitting
     ]
-    return locked_case, locked, signatures
+    if len(signatures) < signing_quorum(locked)[0]:
+        return None
+    return Quorum(locked_case, locked, body, signatures)
 
 
 def take_effect(
-    draft: Finding,
+    quorum: Quorum,
     *,
-    body: dict[str, Any],
-    signatures: list[FindingSignature],
     event_type: str,
     event: dict[str, str],
     at: dt.datetime,
     also_saved: Sequence[str] = (),
 ) -> None:
-    """A finding or appeal decision signed by a quorum takes effect AT:
+    """A finding or appeal decision signed by its QUORUM takes effect AT:
     its commitment and signatures go into the ledger (EVENT_TYPE, with
     EVENT's fields beside the case), and the draft row records when and
     under which entry. ALSO_SAVED names fields the caller set too."""
+    draft = quorum.draft
     entry = ledger_append(
         event_type=event_type,
         payload={
-            "case": case_reference(draft.case),
+            "case": case_reference(quorum.case),
             **event,
-            "commitment": finding_commitment(body),
+            "commitment": finding_commitment(quorum.body),
             "signatures": [
                 {
                     "person": person_reference(s.member),
@@ -223,13 +231,13 @@ def take_effect(
                         "ascii"
                     ),
                 }
-                for s in signatures
+                for s in quorum.signatures
             ],
         },
     )
     draft.effective_at = at
     draft.ledger_sequence = entry.sequence
-    draft.decision = body.get("decision") or ""
+    draft.decision = quorum.body.get("decision") or ""
     draft.save(
         update_fields=[
             "effective_at",
