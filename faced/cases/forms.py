@@ -94,10 +94,10 @@ class ActionForm(forms.Form):
         self.fields["action"].choices = [(name, name) for name in actions]
 
 
-def _text(**kwargs) -> forms.CharField:
+def _text() -> forms.CharField:
     # Passed on as written: the services strip, check and cut what they
     # keep, and a signed finding holds exactly what its author wrote.
-    return forms.CharField(required=False, strip=False, **kwargs)
+    return forms.CharField(required=False, strip=False)
 
 
 class MessageForm(forms.Form):

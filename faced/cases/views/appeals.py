@@ -11,11 +11,7 @@ from faced.cases import selectors
 from faced.cases.choices import APPEAL_DECISIONS, FINDING_OUTCOMES
 from faced.cases.forms import DecisionDraftForm, DraftSignForm, PanelForm
 from faced.cases.models import Appeal, CaseKey
-from faced.cases.selectors import (
-    eligible_for_appeal,
-    messages_open,
-    panel_records_open,
-)
+from faced.cases.selectors import eligible_for_appeal
 from faced.cases.services.appeals import (
     appeal_conflict_declare,
     appeal_panel_assign,
@@ -27,6 +23,7 @@ from faced.cases.views.case_page import (
     act,
     appeals_context,
     keys_or_signin,
+    panel_papers,
     panel_reading,
     posted,
     report_context,
@@ -56,12 +53,11 @@ def home(request: HttpRequest, org: str) -> HttpResponse:
 
 
 def _assign(request: HttpRequest, appeal: Appeal, keys: PersonKeys) -> str:
-    members = posted(
-        PanelForm, request, eligible=eligible_for_appeal(appeal.case)
-    )
+    eligible = eligible_for_appeal(appeal.case)
+    chosen = posted(PanelForm, request, eligible=eligible)["members"]
     appeal_panel_assign(
         appeal=appeal,
-        members=members["members"],
+        members=chosen,
         assigned_by=request.user,
         keys=keys,
     )
@@ -174,16 +170,7 @@ def appeal_case(
                 else {"finding": None}
             ),
             **(appeal_entry if on_panel else {}),
-            "panel_records": panel_records_open(
-                case=item, reader=request.user, keys=keys
-            )
-            if on_panel
-            else None,
-            "conversation": messages_open(
-                case=item, reader=request.user, keys=keys
-            )
-            if on_panel
-            else None,
+            **panel_papers(item, request.user, keys, on_panel),
             "decisions": APPEAL_DECISIONS,
             "finding_outcomes": FINDING_OUTCOMES,
         },

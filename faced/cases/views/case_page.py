@@ -31,6 +31,8 @@ from faced.cases.selectors import (
     finding_integrity,
     finding_open,
     first_finding,
+    messages_open,
+    panel_records_open,
     signing_members_of_appeal,
     signing_quorum,
 )
@@ -262,6 +264,22 @@ def panel_reading(
         except CaseError as error:
             messages.error(request, str(error))
     return PanelReading(seat, panel, content)
+
+
+def panel_papers(
+    item: Case, reader: Any, keys: PersonKeys, on_panel: bool
+) -> dict[str, Any]:
+    """What a panel member reads beside the report, the conversation and
+    the panel's own records: nothing until the report has opened to them
+    (ON_PANEL)."""
+    if not on_panel:
+        return {"conversation": None, "panel_records": None}
+    return {
+        "conversation": messages_open(case=item, reader=reader, keys=keys),
+        "panel_records": panel_records_open(
+            case=item, reader=reader, keys=keys
+        ),
+    }
 
 
 def entry_proof_response(

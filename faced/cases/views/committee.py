@@ -3,14 +3,18 @@ one case, where its panel works it, the proof of its entries, and the
 committee's deadlines."""
 
 import uuid
+from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from faced.cases import selectors
 from faced.cases.choices import FINDING_OUTCOMES, MEASURE_STAGES
@@ -31,8 +35,6 @@ from faced.cases.selectors import (
     effective_finding,
     eligible_for_panel,
     may_read,
-    messages_open,
-    panel_records_open,
 )
 from faced.cases.services.appeals import panel_file_share
 from faced.cases.services.deadlines import DEADLINE_LIMITS, deadlines_set
@@ -54,6 +56,7 @@ from faced.cases.views.case_page import (
     finding_context,
     keys_or_signin,
     lodge_appeal,
+    panel_papers,
     panel_reading,
     posted,
     report_context,
@@ -101,10 +104,11 @@ def _case_of(
 
 
 def _assign(request: HttpRequest, item: Case, keys: PersonKeys) -> str:
-    members = posted(PanelForm, request, eligible=eligible_for_panel(item))
+    eligible = eligible_for_panel(item)
+    chosen = posted(PanelForm, request, eligible=eligible)["members"]
     panel_assign(
         case=item,
-        members=members["members"],
+        members=chosen,
         assigned_by=request.user,
         keys=keys,
     )
@@ -140,16 +144,18 @@ def _propose_path(request: HttpRequest, item: Case, keys: PersonKeys) -> str:
     )
 
 
-def _panel_record(request: HttpRequest, item: Case, keys: PersonKeys) -> str:
-    record = posted(PanelRecordForm, request)
-    panel_record_add(case=item, member=request.user, keys=keys, **record)
-    return _("Added to the panel's records. The survivor does not see it.")
+def _form_action(
+    form_class: type[forms.Form], change: Callable[..., object], done: Promise
+) -> Action:
+    """An action that passes FORM_CLASS's fields to CHANGE (a service
+    taking the case, the member and their keys) and then says DONE."""
 
+    def run(request: HttpRequest, item: Case, keys: PersonKeys) -> str:
+        fields = posted(form_class, request)
+        change(case=item, member=request.user, keys=keys, **fields)
+        return str(done)
 
-def _draft_finding(request: HttpRequest, item: Case, keys: PersonKeys) -> str:
-    draft = posted(FindingDraftForm, request)
-    finding_draft(case=item, member=request.user, keys=keys, **draft)
-    return _("The draft is saved. Each panel member now reviews and signs it.")
+    return run
 
 
 def _sign_finding(request: HttpRequest, item: Case, keys: PersonKeys) -> str:
@@ -163,15 +169,10 @@ def _sign_finding(request: HttpRequest, item: Case, keys: PersonKeys) -> str:
     return _("Signed. The finding takes effect once a majority has signed.")
 
 
-def _issue_measure(request: HttpRequest, item: Case, keys: PersonKeys) -> str:
-    notice = posted(MeasureForm, request)
-    measure_issue(case=item, member=request.user, keys=keys, **notice)
-    return _("The notice is with leadership, without the case.")
-
-
 def _share_records(request: HttpRequest, item: Case, keys: PersonKeys) -> str:
-    appeal = posted(ShareRecordsForm, request, appeals=item.appeals.all())
-    panel_file_share(appeal=appeal["appeal"], member=request.user, keys=keys)
+    appeals = item.appeals.all()
+    appeal = posted(ShareRecordsForm, request, appeals=appeals)["appeal"]
+    panel_file_share(appeal=appeal, member=request.user, keys=keys)
     return _("The appeals panel can now read the panel's records.")
 
 
@@ -183,10 +184,26 @@ ACTIONS: dict[str, Action] = {
     "acknowledge": _acknowledge,
     "propose_path": _propose_path,
     "message": send_message,
-    "panel_record": _panel_record,
-    "draft_finding": _draft_finding,
+    "panel_record": _form_action(
+        PanelRecordForm,
+        panel_record_add,
+        gettext_lazy(
+            "Added to the panel's records. The survivor does not see it."
+        ),
+    ),
+    "draft_finding": _form_action(
+        FindingDraftForm,
+        finding_draft,
+        gettext_lazy(
+            "The draft is saved. Each panel member now reviews and signs it."
+        ),
+    ),
     "sign_finding": _sign_finding,
-    "issue_measure": _issue_measure,
+    "issue_measure": _form_action(
+        MeasureForm,
+        measure_issue,
+        gettext_lazy("The notice is with leadership, without the case."),
+    ),
     "appeal": lodge_appeal,
     "resend": send_again,
     "share_records": _share_records,
@@ -231,16 +248,7 @@ def case(request: HttpRequest, org: str, case_id: uuid.UUID) -> HttpResponse:
             "record_kinds": [
                 (kind.value, kind.label) for kind in CaseDocument.PANEL_ONLY
             ],
-            "conversation": messages_open(
-                case=item, reader=request.user, keys=keys
-            )
-            if on_panel
-            else None,
-            "panel_records": panel_records_open(
-                case=item, reader=request.user, keys=keys
-            )
-            if on_panel
-            else None,
+            **panel_papers(item, request.user, keys, on_panel),
             "message_hint": _(
                 "The survivor and the panel read it; nobody else."
             ),
