@@ -2,12 +2,12 @@
 perfect-subtree hashes, in two queries whatever the size of the log."""
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from faced.ledger import merkle
-from faced.ledger.bundle import build_entry_bundle
+from faced.ledger.bundle import build_bundle, build_entry_bundle
 from faced.ledger.log_key import log_verifier_key
 from faced.ledger.models import Checkpoint, LedgerEntry, LedgerHead, LedgerNode
 
@@ -132,21 +132,30 @@ def entry_inclusion(sequence: int) -> EntryInclusion:
     )
 
 
-def entry_bundle(sequence: int) -> dict[str, object]:
+def entry_bundle(
+    sequence: int,
+    *,
+    record: Mapping[str, object] | None = None,
+    salt: bytes = b"",
+) -> dict[str, object]:
     """Everything needed to prove, offline, that entry SEQUENCE is in the
     log as it reads: the entry, its inclusion proof and a signed
-    checkpoint that covers it. Raises LedgerEntry.DoesNotExist for a
-    sequence the log does not have."""
+    checkpoint that covers it; with RECORD, also the record and the SALT
+    that open the entry's commitment to it. Raises
+    LedgerEntry.DoesNotExist for a sequence the log does not have."""
     entry = LedgerEntry.objects.get(sequence=sequence)
     included = entry_inclusion(entry.sequence)
-    return build_entry_bundle(
-        sequence=entry.sequence,
-        leaf_data=entry.leaf_data,
-        tree_size=included.checkpoint.tree_size,
-        proof=included.proof,
-        checkpoint_note=included.checkpoint.note,
-        log_key=log_verifier_key(),
-    )
+    proven: dict[str, Any] = {
+        "sequence": entry.sequence,
+        "leaf_data": entry.leaf_data,
+        "tree_size": included.checkpoint.tree_size,
+        "proof": included.proof,
+        "checkpoint_note": included.checkpoint.note,
+        "log_key": log_verifier_key(),
+    }
+    if record is None:
+        return build_entry_bundle(**proven)
+    return build_bundle(record=record, salt=salt, **proven)
 
 
 def published_keys(person: str) -> dict[str, Any] | None:

@@ -11,10 +11,7 @@ from django.http import Http404
 from faced.accounts.models import User
 from faced.crypto.envelope import DecryptionError
 from faced.crypto.keys import PersonKeys
-from faced.ledger.bundle import build_bundle
-from faced.ledger.log_key import log_verifier_key
-from faced.ledger.models import LedgerEntry
-from faced.ledger.selectors import entry_inclusion
+from faced.ledger.selectors import entry_bundle
 from faced.orgs.models import Organization, RoleAssignment
 from faced.orgs.roles import Role
 from faced.vault.fields import FIELD_NAMES
@@ -163,15 +160,6 @@ def proof_bundle(
     its ledger entry says: the record, the commitment's opening, the entry,
     its inclusion proof and a signed checkpoint that covers it."""
     opened = version_open(version=version, reader=reader, keys=keys)
-    entry = LedgerEntry.objects.get(sequence=version.ledger_sequence)
-    included = entry_inclusion(entry.sequence)
-    return build_bundle(
-        record=opened.fields,
-        salt=opened.salt,
-        sequence=entry.sequence,
-        leaf_data=entry.leaf_data,
-        tree_size=included.checkpoint.tree_size,
-        proof=included.proof,
-        checkpoint_note=included.checkpoint.note,
-        log_key=log_verifier_key(),
+    return entry_bundle(
+        version.ledger_sequence, record=opened.fields, salt=opened.salt
     )
