@@ -1,10 +1,16 @@
 """Fixtures every test can use: the personas, signing in, a real browser."""
 
 import os
+import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from faced.accounts.custody import keys_unlock
 from faced.accounts.session_keys import (
@@ -57,6 +63,20 @@ def signed_in(personas):
 
 
 @pytest.fixture
+def current_code():
+    """A function that returns the code a person's authenticator app
+    shows now, or OFFSET seconds from now."""
+
+    def code(user, *, offset: int = 0) -> str:
+        device = TOTPDevice.objects.get(user=user, confirmed=True)
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+        totp.time = time.time() + offset
+        return f"{totp.token():06d}"
+
+    return code
+
+
+@pytest.fixture
 def survivor_record(personas):
     """A record of the survivor persona's, with a file, shared with the
     advocate persona: the identifiers record URLs are asked with."""
@@ -99,6 +119,111 @@ def survivor_record(personas):
     }
 
 
+@pytest.fixture
+def decide_a_case(personas):
+    """A function that makes a case heard by committee1 and committee2,
+    with a signed finding, and returns the case and the finding."""
+    from faced.cases.models import Finding
+    from faced.cases.services.findings import finding_draft, finding_sign
+    from faced.cases.services.panel import conflict_declare, panel_assign
+    from faced.cases.services.report import case_submit
+    from faced.orgs.models import Organization
+    from faced.vault.services import record_save
+
+    def decide():
+        keys = {
+            name: keys_unlock(user=personas[name], password=PASSWORD)
+            for name in ("survivor", "committee1", "committee2")
+        }
+        record = record_save(
+            owner=personas["survivor"],
+            keys=keys["survivor"],
+            fields={"what": "what happened"},
+        ).version.record
+        case = case_submit(
+            survivor=personas["survivor"],
+            keys=keys["survivor"],
+            record=record,
+            organization=Organization.objects.get(slug="demo"),
+            included_fields=["what"],
+            outcomes=["heard"],
+        )
+        panel_assign(
+            case=case,
+            members=[personas["committee1"], personas["committee2"]],
+            assigned_by=personas["committee1"],
+            keys=keys["committee1"],
+        )
+        for name in ("committee1", "committee2"):
+            conflict_declare(
+                case=case, member=personas[name], has_conflict=False
+            )
+        finding = finding_draft(
+            case=case,
+            member=personas["committee1"],
+            keys=keys["committee1"],
+            outcome="upheld",
+            rationale="The panel believes the survivor.",
+        )
+        for name in ("committee1", "committee2"):
+            finding_sign(
+                finding=finding, member=personas[name], keys=keys[name]
+            )
+        return case, Finding.objects.get(pk=finding.pk)
+
+    return decide
+
+
+@pytest.fixture
+def raw_database():
+    """A function that returns the database as a thief would copy it:
+    the raw SQLite files, or a PostgreSQL dump."""
+
+    def copy() -> bytes:
+        settings = connection.settings_dict
+        if connection.vendor == "sqlite":
+            database = Path(settings["NAME"])
+            return b"".join(
+                path.read_bytes()
+                for path in database.parent.glob(database.name + "*")
+            )
+        dump = subprocess.run(  # noqa: S603
+            [
+                shutil.which("pg_dump") or "pg_dump",
+                "--host",
+                settings["HOST"] or "127.0.0.1",
+                "--port",
+                str(settings["PORT"] or 5432),
+                "--username",
+                settings["USER"] or "postgres",
+                "--no-password",
+                settings["NAME"],
+            ],
+            capture_output=True,
+            check=True,
+        )
+        return dump.stdout
+
+    return copy
+
+
+@pytest.fixture
+def raw_database_text():
+    """A function that returns every row of every table, as text (repr
+    of bytes included)."""
+
+    def rows() -> str:
+        parts = []
+        with connection.cursor() as cursor:
+            for table in connection.introspection.table_names(cursor):
+                quoted = connection.ops.quote_name(table)
+                cursor.execute(f"SELECT * FROM {quoted}")  # noqa: S608
+                parts.extend(repr(row) for row in cursor.fetchall())
+        return "\n".join(parts)
+
+    return rows
+
+
 @pytest.fixture(scope="session")
 def chromium():
     from playwright.sync_api import sync_playwright
@@ -135,6 +260,51 @@ def browser_page(chromium, javascript):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def signed_in_page(chromium, javascript, live_server):
+    """A function that opens a new browser window signed in as a user,
+    with their keys."""
+
+    def open_as(user):
+        client = sign_in(Client(), user, with_keys=True)
+        context = chromium.new_context(java_script_enabled=javascript)
+        context.add_cookies(
+            [
+                {
+                    "name": name,
+                    "value": client.cookies[name].value,
+                    "url": live_server.url,
+                }
+                for name in ("faced_session", "faced_keys")
+            ]
+        )
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    return open_as
+
+
+@pytest.fixture
+def mode(javascript) -> str:
+    """How the journey runs, "js" or "nojs", for its screenshots' names."""
+    return "js" if javascript else "nojs"
+
+
+@pytest.fixture
+def fill_sign_in():
+    """A function that signs in through the sign-in page, as a person
+    would type it."""
+
+    def fill(page, base: str, username: str, password: str) -> None:
+        page.goto(base + "/signin/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Sign in").click()
+
+    return fill
 
 
 def screenshot(page, name: str, *, phone: bool = True) -> None:

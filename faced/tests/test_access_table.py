@@ -1,10 +1,8 @@
 """The access-rule table: every URL, every persona, the declared rule."""
 
-from collections.abc import Iterator
-
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from faced.access import (
     Decision,
@@ -17,40 +15,7 @@ from faced.access import (
 )
 from faced.conftest import sign_in
 from faced.demo.personas import PERSONAS
-
-# Values for the URL parameters of the table's requests. Organization pages
-# are asked for in Demo Collective, where the persona of Other Collective
-# holds nothing; record pages for the survivor persona's record (the
-# `survivor_record` fixture gives its identifiers), which everyone else
-# must not find.
-URL_KWARGS = {
-    "org": "demo",
-    "step": 0,
-    "number": 1,
-    "sequence": 0,
-    "appeal_id": "00000000-0000-4000-8000-000000000000",
-    "entry_id": "00000000-0000-4000-8000-000000000000",
-    "match_id": "00000000-0000-4000-8000-000000000000",
-}
-
-
-def url_patterns(
-    resolver: URLResolver | None = None, namespace: str = ""
-) -> Iterator[tuple[str | None, URLPattern]]:
-    resolver = resolver or get_resolver()
-    for pattern in resolver.url_patterns:
-        if isinstance(pattern, URLResolver):
-            inner = namespace
-            if pattern.namespace:
-                inner = f"{namespace}{pattern.namespace}:"
-            yield from url_patterns(pattern, inner)
-        else:
-            name = f"{namespace}{pattern.name}" if pattern.name else None
-            yield name, pattern
-
-
-def url_names() -> list[str]:
-    return sorted(name for name, _pattern in url_patterns() if name)
+from faced.tests.url_table import URL_KWARGS, url_for, url_names, url_patterns
 
 
 def expected_decision(rule, persona) -> Decision:
@@ -79,13 +44,6 @@ def observed_decision(response) -> Decision:
     ):
         return Decision.SIGN_IN
     return Decision.ALLOW
-
-
-def url_for(name: str, extra: dict | None = None) -> str:
-    pattern = dict(url_patterns())[name]
-    values = {**URL_KWARGS, **(extra or {})}
-    kwargs = {key: values[key] for key in pattern.pattern.converters}
-    return reverse(name, kwargs=kwargs)
 
 
 class AccessTableTests:

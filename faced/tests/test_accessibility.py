@@ -97,7 +97,7 @@ def test_page_has_no_serious_violation(
 
 
 @pytest.fixture
-def appealed(personas):
+def appealed(personas, decide_a_case):
     """A case heard to a finding, appealed by the survivor, before a panel
     of both appeals members who declared no conflict; the panel also
     proposed a path and keeps a note."""
@@ -108,13 +108,12 @@ def appealed(personas):
         appeal_panel_assign,
     )
     from faced.cases.services.panel import panel_record_add
-    from faced.cases.tests.test_hostile_leadership import decide_a_case
     from faced.conftest import PASSWORD
 
     def keys(name):
         return keys_unlock(user=personas[name], password=PASSWORD)
 
-    case, _finding = decide_a_case(personas)
+    case, _finding = decide_a_case()
     panel_record_add(
         case=case,
         member=personas["committee1"],
@@ -167,7 +166,7 @@ def test_case_page_has_no_serious_violation(
 def matched(personas):
     """The two demo survivors named the same person: a match."""
     from faced.matching.services import matches_publish
-    from faced.matching.tests.test_escrow import name
+    from faced.matching.tests.escrow_setup import name
 
     name(personas["survivor"], "07400 123456")
     match_id = name(personas["survivor2"], "+447400123456").match_id

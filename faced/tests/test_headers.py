@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from faced.conftest import sign_in
-from faced.tests.test_access_table import url_for, url_names
+from faced.tests.url_table import url_for, url_names
 
 
 def assert_security_headers(response, *, page: bool = True) -> None:

@@ -5,7 +5,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from faced.accounts.tests.test_signin import current_code
 from faced.conftest import PASSWORD, screenshot
 
 pytestmark = pytest.mark.browser
@@ -87,7 +86,7 @@ def sign_in_with_password(page, live_server, username: str) -> None:
 
 class StaffSigninJourneyTests:
     def test_a_committee_member_signs_in_with_a_code(
-        self, live_server, browser_page, personas, javascript
+        self, live_server, browser_page, personas, javascript, current_code
     ):
         """Given a committee member with an authenticator app, when they
         sign in with password and code, they reach the committee's page,
@@ -126,7 +125,7 @@ class StaffSigninJourneyTests:
         screenshot(page, f"signin-error-{'js' if javascript else 'nojs'}")
 
     def test_leadership_is_told_plainly_a_page_is_not_theirs(
-        self, live_server, browser_page, personas, javascript
+        self, live_server, browser_page, personas, javascript, current_code
     ):
         """Given a leadership member signed in, when they open a link to
         the committee's page, faced refuses and says so plainly."""

@@ -1,27 +1,10 @@
 """faced's configuration: refusals outside the demo, typed values."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from faced.environment import env_bool, env_int, env_list, env_str
-
-
-def run_faced(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "faced", *args],
-        env={
-            "PATH": os.environ["PATH"],
-            "FACED_LEDGER_KEY_FILE": os.environ["FACED_LEDGER_KEY_FILE"],
-            **env,
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from faced.tests.command_line import run_faced
 
 
 class SecretKeyTests:

@@ -7,7 +7,6 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
 
 from faced.accounts.custody import (
@@ -42,18 +41,6 @@ def empty_cache(db):
     cache.clear()
 
 
-def raw_database_text() -> str:
-    """Every row of every table, as text (repr of bytes included)."""
-    parts = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names(cursor):
-            cursor.execute(
-                f"SELECT * FROM {connection.ops.quote_name(table)}"  # noqa: S608
-            )
-            parts.extend(repr(row) for row in cursor.fetchall())
-    return "\n".join(parts)
-
-
 def forms_of(secret: bytes) -> list[str]:
     """How a key could appear in a dump: hex, base64, or raw bytes."""
     return [
@@ -76,7 +63,9 @@ class KeyCreationTests:
         with pytest.raises(CustodyError):
             keys_unlock(user=personas["committee1"], password="wrong")
 
-    def test_the_database_holds_no_private_key(self, personas):
+    def test_the_database_holds_no_private_key(
+        self, personas, raw_database_text
+    ):
         """Given every persona's keys, a raw dump of every table contains
         none of their private halves in any common encoding."""
         dump = raw_database_text()
@@ -289,7 +278,9 @@ class SessionKeysTests:
 
 
 class ReceiptTests:
-    def test_a_receipt_opens_its_identity_and_nothing_is_kept(self, db):
+    def test_a_receipt_opens_its_identity_and_nothing_is_kept(
+        self, db, raw_database_text
+    ):
         receipt, _identity, keys = receipt_create()
         assert len(receipt.split()) == 7
         identity, opened = receipt_open("  " + receipt.upper() + "\n")

@@ -20,16 +20,9 @@ OWN_PASSWORD = "river stone lantern 7"
 NEWER_PASSWORD = "quiet orchard morning 3"
 
 
-def fill_sign_in(page, base: str, username: str, password: str) -> None:
-    page.goto(base + "/signin/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 class FirstSigninJourneyTests:
     def test_a_new_committee_member_makes_their_keys(
-        self, live_server, browser_page, personas, javascript
+        self, live_server, browser_page, personas, javascript, fill_sign_in
     ):
         """Given an operator who created an account with a temporary
         password and gave it the committee role, when the new member first
@@ -85,7 +78,7 @@ class FirstSigninJourneyTests:
 
 class PasswordJourneyTests:
     def test_a_survivor_changes_password_then_recovers(
-        self, live_server, browser_page, db, javascript
+        self, live_server, browser_page, db, javascript, fill_sign_in
     ):
         """Given a survivor with an account and their recovery key, they
         change their password; later, having forgotten it, they use the

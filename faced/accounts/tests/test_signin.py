@@ -17,13 +17,6 @@ from faced.orgs.roles import Role
 from faced.orgs.services import role_grant
 
 
-def current_code(user, *, offset: int = 0) -> str:
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
-    totp.time = time.time() + offset
-    return f"{totp.token():06d}"
-
-
 def password_step(client: Client, username: str, password: str = PASSWORD):
     return client.post(
         "/signin/", {"username": username, "password": password}
@@ -78,7 +71,7 @@ class PasswordTests:
 
 
 class SecondFactorTests:
-    def test_it_asks_a_role_holder_for_a_code(self, personas):
+    def test_it_asks_a_role_holder_for_a_code(self, personas, current_code):
         """Given a committee member's right password, they are not signed
         in until they give the code from their app."""
         client = Client()
@@ -101,7 +94,7 @@ class SecondFactorTests:
         assert b"not right" in response.content
         assert client.get("/o/demo/committee/").status_code == 302
 
-    def test_it_refuses_a_code_used_twice(self, personas):
+    def test_it_refuses_a_code_used_twice(self, personas, current_code):
         code = current_code(personas["committee1"])
         first = Client()
         password_step(first, "committee1")
@@ -111,7 +104,7 @@ class SecondFactorTests:
         response = second.post("/signin/code/", {"code": code})
         assert b"already used" in response.content
 
-    def test_it_throttles_guessed_codes(self, personas):
+    def test_it_throttles_guessed_codes(self, personas, current_code):
         client = Client()
         password_step(client, "committee1")
         client.post("/signin/code/", {"code": "000000"})
@@ -191,7 +184,9 @@ class SessionTests:
 
 
 class DemoCodeTests:
-    def test_it_prints_a_code_only_in_the_demo(self, personas, settings):
+    def test_it_prints_a_code_only_in_the_demo(
+        self, personas, settings, current_code
+    ):
         with pytest.raises(CommandError, match="only in the demo"):
             call_command("totp", "committee1")
         settings.DEMO = True

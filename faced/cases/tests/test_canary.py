@@ -27,7 +27,6 @@ from faced.conftest import PASSWORD
 from faced.demo.personas import create_personas
 from faced.orgs.models import Organization
 from faced.vault.services import record_save
-from faced.vault.tests.test_canary import raw_database
 
 CANARIES = {
     "report": "Heron-canary 5521 in the stairwell",
@@ -43,7 +42,7 @@ CANARIES = {
 
 
 @pytest.mark.django_db(transaction=True)
-def test_no_case_canary_is_in_the_raw_database():
+def test_no_case_canary_is_in_the_raw_database(raw_database):
     users = create_personas(password=PASSWORD)
     keys = {
         name: keys_unlock(user=user, password=PASSWORD)

@@ -13,56 +13,16 @@ from faced.accounts.custody import keys_unlock
 from faced.cases.models import Finding, FindingSignature
 from faced.cases.services.findings import finding_draft, finding_sign
 from faced.cases.services.panel import conflict_declare, panel_assign
-from faced.cases.services.report import case_submit
 from faced.conftest import PASSWORD, sign_in
 from faced.orgs.models import Organization
 from faced.orgs.roles import Role
 from faced.orgs.services import SeparationOfPowersError, role_grant
-from faced.vault.services import record_save
 
 
 @pytest.fixture
-def decided(personas):
-    return decide_a_case(personas)
-
-
-def decide_a_case(personas):
+def decided(decide_a_case):
     """A case heard by committee1 and committee2, with a signed finding."""
-    keys = {
-        name: keys_unlock(user=personas[name], password=PASSWORD)
-        for name in ("survivor", "committee1", "committee2")
-    }
-    record = record_save(
-        owner=personas["survivor"],
-        keys=keys["survivor"],
-        fields={"what": "what happened"},
-    ).version.record
-    case = case_submit(
-        survivor=personas["survivor"],
-        keys=keys["survivor"],
-        record=record,
-        organization=Organization.objects.get(slug="demo"),
-        included_fields=["what"],
-        outcomes=["heard"],
-    )
-    panel_assign(
-        case=case,
-        members=[personas["committee1"], personas["committee2"]],
-        assigned_by=personas["committee1"],
-        keys=keys["committee1"],
-    )
-    for name in ("committee1", "committee2"):
-        conflict_declare(case=case, member=personas[name], has_conflict=False)
-    finding = finding_draft(
-        case=case,
-        member=personas["committee1"],
-        keys=keys["committee1"],
-        outcome="upheld",
-        rationale="The panel believes the survivor.",
-    )
-    for name in ("committee1", "committee2"):
-        finding_sign(finding=finding, member=personas[name], keys=keys[name])
-    return case, Finding.objects.get(pk=finding.pk)
+    return decide_a_case()
 
 
 def survivor_page(personas, case) -> str:
@@ -237,7 +197,7 @@ class ThroughTheSoftwareTests:
         assert finding.effective_at is not None
 
     def test_nobody_can_stop_the_survivor_being_told(
-        self, personas, django_capture_on_commit_callbacks
+        self, personas, decide_a_case, django_capture_on_commit_callbacks
     ):
         """Given a survivor with an address, when the panel's quorum signs
         a finding, then the survivor's page shows it and a notice is sent,
@@ -250,7 +210,7 @@ class ThroughTheSoftwareTests:
             user=personas["survivor"], email="survivor@example.org"
         )
         with django_capture_on_commit_callbacks(execute=True):
-            case, _finding = decide_a_case(personas)
+            case, _finding = decide_a_case()
         assert ["survivor@example.org"] in [m.to for m in mail.outbox]
         page = survivor_page(personas, case)
         assert "The panel believes the survivor." in page

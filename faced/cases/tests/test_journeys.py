@@ -3,38 +3,19 @@
 import re
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from faced.accounts.custody import keys_unlock
 from faced.cases.models import Case
-from faced.conftest import PASSWORD, screenshot, sign_in
+from faced.conftest import PASSWORD, screenshot
 from faced.vault.services import record_save
 
 pytestmark = pytest.mark.browser
 
 
-def signed_in_page(chromium, javascript, live_server, user):
-    client = sign_in(Client(), user, with_keys=True)
-    context = chromium.new_context(java_script_enabled=javascript)
-    context.add_cookies(
-        [
-            {
-                "name": name,
-                "value": client.cookies[name].value,
-                "url": live_server.url,
-            }
-            for name in ("faced_session", "faced_keys")
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return page
-
-
 class ReportJourneyTests:
     def test_a_survivor_reports_and_keeps_a_member_off(
-        self, live_server, chromium, personas, javascript
+        self, live_server, signed_in_page, personas, javascript
     ):
         """Given a survivor's record, they choose to report it, pick what
         to include and what they want, keep committee2 off, and see their
@@ -63,7 +44,7 @@ class ReportJourneyTests:
             keys=keys,
             fields={"what": "What happened, in words.", "where": "the hall"},
         ).version.record
-        page = signed_in_page(chromium, javascript, live_server, survivor)
+        page = signed_in_page(survivor)
         page.goto(f"{live_server.url}/my/records/{record.pk}/")
         page.get_by_role("link", name="What can I do with this?").click()
         page.get_by_role("link", name="Report to the committee").click()
@@ -92,9 +73,7 @@ class ReportJourneyTests:
         page.context.close()
 
         reference = Case.objects.get().reference
-        member = signed_in_page(
-            chromium, javascript, live_server, personas["committee1"]
-        )
+        member = signed_in_page(personas["committee1"])
         member.goto(live_server.url + "/home/")
         member.get_by_role("link", name=reference).click()
         member.get_by_label("committee1").check()
@@ -133,7 +112,7 @@ class ReportJourneyTests:
 
         # The second panel member reviews and signs: the finding is in
         # effect, in the ledger, and its integrity holds.
-        panel_member = signed_in_page(chromium, javascript, live_server, third)
+        panel_member = signed_in_page(third)
         panel_member.goto(live_server.url + "/home/")
         panel_member.get_by_role("link", name=reference).click()
         panel_member.get_by_role("button", name="I have no conflict").click()
@@ -152,9 +131,7 @@ class ReportJourneyTests:
         panel_member.context.close()
 
         # Leadership sees one thing: the notice, and acknowledges it.
-        leader = signed_in_page(
-            chromium, javascript, live_server, personas["leadership"]
-        )
+        leader = signed_in_page(personas["leadership"])
         leader.goto(live_server.url + "/home/")
         expect(
             leader.get_by_text("Excluded from all chapter events")
@@ -175,7 +152,7 @@ class ReportJourneyTests:
         assert response.status == 403
         leader.context.close()
 
-        again = signed_in_page(chromium, javascript, live_server, survivor)
+        again = signed_in_page(survivor)
         again.goto(live_server.url + "/my/")
         again.get_by_role("link", name=reference).click()
         expect(
@@ -202,9 +179,7 @@ class ReportJourneyTests:
         again.get_by_role("button", name="Send the message").click()
         expect(again.get_by_text("Thank you.")).to_be_visible()
         again.context.close()
-        kept_off = signed_in_page(
-            chromium, javascript, live_server, personas["committee2"]
-        )
+        kept_off = signed_in_page(personas["committee2"])
         kept_off.goto(live_server.url + "/home/")
         expect(
             kept_off.get_by_text("Nothing is waiting for you.")
@@ -212,28 +187,27 @@ class ReportJourneyTests:
         kept_off.context.close()
 
 
-def mode(javascript) -> str:
-    return "js" if javascript else "nojs"
-
-
 class WorkingJourneyTests:
     def test_a_path_is_agreed_and_the_case_paused_and_resumed(
-        self, live_server, chromium, personas, javascript, tmp_path
+        self,
+        live_server,
+        signed_in_page,
+        personas,
+        mode,
+        decide_a_case,
+        tmp_path,
     ):
         """Given a case heard by committee1 and committee2, the panel
         proposes a restorative process and records a statement the
         survivor never sees; the survivor agrees to the path, pauses and
         resumes the case, and downloads the proof of one timeline entry,
         which checks."""
-        from faced.cases.tests.test_hostile_leadership import decide_a_case
         from faced.ledger.bundle import check_bundle
         from faced.ledger.log_key import log_verifier_key
 
-        case, _finding = decide_a_case(personas)
+        case, _finding = decide_a_case()
         Case.objects.filter(pk=case.pk).update(state="acknowledged")
-        member = signed_in_page(
-            chromium, javascript, live_server, personas["committee2"]
-        )
+        member = signed_in_page(personas["committee2"])
         member.goto(f"{live_server.url}/o/demo/committee/cases/{case.pk}/")
         member.get_by_label("Path", exact=True).select_option("restorative")
         member.get_by_role("button", name="Propose this path").click()
@@ -246,12 +220,10 @@ class WorkingJourneyTests:
         expect(
             member.get_by_text("The respondent's statement, in their words.")
         ).to_be_visible()
-        screenshot(member, f"case-committee-working-{mode(javascript)}")
+        screenshot(member, f"case-committee-working-{mode}")
         member.context.close()
 
-        survivor = signed_in_page(
-            chromium, javascript, live_server, personas["survivor"]
-        )
+        survivor = signed_in_page(personas["survivor"])
         survivor.goto(f"{live_server.url}/my/cases/{case.pk}/")
         expect(
             survivor.get_by_text("The panel proposes: Restorative process")
@@ -259,7 +231,7 @@ class WorkingJourneyTests:
         expect(
             survivor.get_by_text("The respondent's statement")
         ).to_have_count(0)
-        screenshot(survivor, f"case-path-{mode(javascript)}")
+        screenshot(survivor, f"case-path-{mode}")
         survivor.get_by_role("button", name="I agree to this").click()
         expect(survivor.get_by_text("Thank you. The panel")).to_be_visible()
         survivor.get_by_text("Pause or withdraw").click()
@@ -287,13 +259,11 @@ class WorkingJourneyTests:
         survivor.context.close()
 
     def test_the_committee_sets_its_deadlines(
-        self, live_server, chromium, personas, javascript
+        self, live_server, signed_in_page, personas, mode
     ):
         from faced.orgs.models import Organization
 
-        member = signed_in_page(
-            chromium, javascript, live_server, personas["committee1"]
-        )
+        member = signed_in_page(personas["committee1"])
         member.goto(live_server.url + "/home/")
         member.get_by_role("link", name="The committee's deadlines").click()
         # The server's refusal of bad input is tested without a browser
@@ -302,25 +272,22 @@ class WorkingJourneyTests:
         member.get_by_label("Days to appeal a finding").fill("21")
         member.get_by_role("button", name="Save the deadlines").click()
         expect(member.get_by_text("Saved.")).to_be_visible()
-        screenshot(member, f"committee-deadlines-{mode(javascript)}")
+        screenshot(member, f"committee-deadlines-{mode}")
         assert Organization.objects.get(slug="demo").appeal_days == 21
         member.context.close()
 
 
 class AppealJourneyTests:
     def test_the_survivor_appeals_and_a_separate_panel_decides(
-        self, live_server, chromium, personas, javascript
+        self, live_server, signed_in_page, personas, mode, decide_a_case
     ):
         """Given a finding in effect, the survivor appeals it; an appeals
         member sets a panel of two, both declare no conflict, read the
         case, and sign a decision varying the outcome; the survivor sees
         the decision beside the original finding, with its integrity."""
-        from faced.cases.tests.test_hostile_leadership import decide_a_case
 
-        case, _finding = decide_a_case(personas)
-        survivor = signed_in_page(
-            chromium, javascript, live_server, personas["survivor"]
-        )
+        case, _finding = decide_a_case()
+        survivor = signed_in_page(personas["survivor"])
         survivor.goto(f"{live_server.url}/my/cases/{case.pk}/")
         survivor.get_by_text("Appeal this finding").click()
         survivor.get_by_label("Why should the finding be looked at").fill(
@@ -330,9 +297,7 @@ class AppealJourneyTests:
         expect(survivor.get_by_text("The appeal is lodged.")).to_be_visible()
         survivor.context.close()
 
-        first = signed_in_page(
-            chromium, javascript, live_server, personas["appeals"]
-        )
+        first = signed_in_page(personas["appeals"])
         first.goto(live_server.url + "/home/")
         first.get_by_role("link", name=case.reference).click()
         first.get_by_label("appeals", exact=True).check()
@@ -356,12 +321,10 @@ class AppealJourneyTests:
         expect(
             first.get_by_text("takes effect once a majority")
         ).to_be_visible()
-        screenshot(first, f"appeal-panel-{mode(javascript)}")
+        screenshot(first, f"appeal-panel-{mode}")
         first.context.close()
 
-        second = signed_in_page(
-            chromium, javascript, live_server, personas["appeals2"]
-        )
+        second = signed_in_page(personas["appeals2"])
         second.goto(live_server.url + "/home/")
         second.get_by_role("link", name=case.reference).click()
         second.get_by_role("button", name="I have no conflict").click()
@@ -369,9 +332,7 @@ class AppealJourneyTests:
         expect(second.get_by_text("The decision is in effect")).to_be_visible()
         second.context.close()
 
-        again = signed_in_page(
-            chromium, javascript, live_server, personas["survivor"]
-        )
+        again = signed_in_page(personas["survivor"])
         again.goto(f"{live_server.url}/my/cases/{case.pk}/")
         expect(again.get_by_text("Decided on appeal")).to_be_visible()
         expect(
@@ -388,5 +349,5 @@ class AppealJourneyTests:
         expect(
             again.get_by_text("Integrity: every signature is valid")
         ).to_have_count(2)
-        screenshot(again, f"case-appeal-decided-{mode(javascript)}")
+        screenshot(again, f"case-appeal-decided-{mode}")
         again.context.close()

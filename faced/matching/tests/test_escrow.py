@@ -20,7 +20,7 @@ from faced.matching.services import (
     match_open,
     matches_publish,
 )
-from faced.matching.tests.conftest import (
+from faced.matching.tests.escrow_setup import (
     hold_a_report,
     keys_of,
     name,
@@ -284,7 +284,7 @@ class CounselorTests:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_no_identifier_or_its_hash_is_in_the_raw_database():
+def test_no_identifier_or_its_hash_is_in_the_raw_database(raw_database):
     """Given entries naming a canary e-mail address, the raw database (as a
     copy or a dump would hold it) holds neither the address, nor its
     normalized form, nor the plain SHA-256 of either, nor the contact
@@ -293,7 +293,6 @@ def test_no_identifier_or_its_hash_is_in_the_raw_database():
 
     from faced.demo.personas import create_personas
     from faced.matching.normalize import normalize
-    from faced.vault.tests.test_canary import raw_database
 
     users = create_personas(password=PASSWORD)
     canary = "Canary.Kittiwake+tag@Example.org"

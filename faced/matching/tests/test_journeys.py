@@ -5,20 +5,19 @@ browser, with JavaScript on and off."""
 import pytest
 from playwright.sync_api import expect
 
-from faced.cases.tests.test_journeys import mode, signed_in_page
 from faced.conftest import screenshot
 from faced.matching.models import Entry
-from faced.matching.tests.conftest import keys_of, name
+from faced.matching.tests.escrow_setup import keys_of, name
 
 pytestmark = pytest.mark.browser
 
 
 class EscrowJourneyTests:
     def test_a_survivor_names_someone_and_a_counselor_gets_in_touch(
-        self, live_server, chromium, personas, javascript, other_survivor
+        self, live_server, signed_in_page, personas, mode, other_survivor
     ):
         survivor = personas["survivor"]
-        page = signed_in_page(chromium, javascript, live_server, survivor)
+        page = signed_in_page(survivor)
         page.goto(live_server.url + "/my/")
         page.get_by_role("link", name="Your entries, or name someone").click()
         page.get_by_label("Phone number", exact=True).check()
@@ -36,11 +35,11 @@ class EscrowJourneyTests:
         page.get_by_label("Their e-mail address, phone number").fill(
             "07400 123456"
         )
-        screenshot(page, f"escrow-add-{mode(javascript)}")
+        screenshot(page, f"escrow-add-{mode}")
         page.get_by_role("button", name="Store it, locked").click()
         expect(page.get_by_text("Stored, locked.")).to_be_visible()
         expect(page.get_by_text("Waiting. Nobody can open it")).to_be_visible()
-        screenshot(page, f"escrow-waiting-{mode(javascript)}")
+        screenshot(page, f"escrow-waiting-{mode}")
 
         # Another survivor, of another organization, writes it otherwise.
         name(other_survivor, "+44 (0)7400-123-456")
@@ -51,9 +50,7 @@ class EscrowJourneyTests:
 
         matches_publish()
 
-        counselor = signed_in_page(
-            chromium, javascript, live_server, personas["counselor"]
-        )
+        counselor = signed_in_page(personas["counselor"])
         counselor.goto(live_server.url + "/home/")
         counselor.locator("a[href^='/counselor/matches/']").first.click()
         counselor.get_by_role("button", name="Open their entries").click()
@@ -61,7 +58,7 @@ class EscrowJourneyTests:
         expect(
             counselor.get_by_text("call other-survivor after six")
         ).to_be_visible()
-        screenshot(counselor, f"counselor-match-{mode(javascript)}")
+        screenshot(counselor, f"counselor-match-{mode}")
         counselor.get_by_role(
             "button", name="I have contacted this survivor"
         ).first.click()
@@ -76,16 +73,16 @@ class EscrowJourneyTests:
         expect(
             page.get_by_role("button", name="Withdraw this entry")
         ).to_have_count(0)
-        screenshot(page, f"escrow-matched-{mode(javascript)}")
+        screenshot(page, f"escrow-matched-{mode}")
         page.context.close()
         assert keys_of(survivor)
 
     def test_a_survivor_withdraws_a_lone_entry(
-        self, live_server, chromium, personas, javascript
+        self, live_server, signed_in_page, personas, javascript
     ):
         survivor = personas["survivor"]
         name(survivor, "someone@example.org", kind="email")
-        page = signed_in_page(chromium, javascript, live_server, survivor)
+        page = signed_in_page(survivor)
         page.goto(live_server.url + "/my/escrow/")
         page.get_by_role("button", name="Withdraw this entry").click()
         expect(page.get_by_text("Withdrawn.")).to_be_visible()

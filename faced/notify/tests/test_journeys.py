@@ -4,7 +4,6 @@ import pytest
 from playwright.sync_api import expect
 
 from faced.accounts.contact import contact_address_of
-from faced.accounts.tests.test_custody_journeys import fill_sign_in
 from faced.conftest import PASSWORD, screenshot
 
 pytestmark = pytest.mark.browser
@@ -14,7 +13,7 @@ ADDRESS = "canary.journey@example.org"
 
 class ContactJourneyTests:
     def test_a_survivor_gives_and_then_removes_an_address(
-        self, live_server, browser_page, personas, javascript
+        self, live_server, browser_page, personas, javascript, fill_sign_in
     ):
         """Given a survivor with an account, when they follow "E-mail
         notices", mistype an address, give a good one and later remove it,

@@ -2,7 +2,7 @@
 
 import json
 
-from faced.tests.test_settings import run_faced
+from faced.tests.command_line import run_faced
 
 SHOW = (
     "import json; from django.conf import settings as s; print(json.dumps("

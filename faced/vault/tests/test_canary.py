@@ -3,9 +3,6 @@ database as a thief would copy it: the raw SQLite file, or a PostgreSQL
 dump, or the attachments folder."""
 
 import io
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -23,34 +20,8 @@ from faced.vault.services import (
 CANARY = "The canary sang at midnight by the blue door 7741"
 
 
-def raw_database() -> bytes:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        database = Path(settings["NAME"])
-        return b"".join(
-            path.read_bytes()
-            for path in database.parent.glob(database.name + "*")
-        )
-    dump = subprocess.run(  # noqa: S603
-        [
-            shutil.which("pg_dump") or "pg_dump",
-            "--host",
-            settings["HOST"] or "127.0.0.1",
-            "--port",
-            str(settings["PORT"] or 5432),
-            "--username",
-            settings["USER"] or "postgres",
-            "--no-password",
-            settings["NAME"],
-        ],
-        capture_output=True,
-        check=True,
-    )
-    return dump.stdout
-
-
 @pytest.mark.django_db(transaction=True)
-def test_the_canary_is_not_in_the_raw_database():
+def test_the_canary_is_not_in_the_raw_database(raw_database):
     """Given a record, a draft and a file holding a canary sentence, and
     the record shared in a draft, the raw database (committed, as a copy
     or a dump would hold it) and the stored files do not contain it."""

@@ -9,7 +9,6 @@ from django.test import Client
 
 from faced.accounts.contact import contact_address_of
 from faced.accounts.models import ContactAddress
-from faced.accounts.tests.test_custody import raw_database_text
 from faced.vault.models import Attachment
 from faced.vault.services import attachments_folder
 
@@ -28,7 +27,7 @@ def signup(client: Client, **fields):
 
 
 class SignupTests:
-    def test_it_keeps_the_optional_address_sealed(self, db):
+    def test_it_keeps_the_optional_address_sealed(self, db, raw_database_text):
         """Given a survivor who gives an e-mail address for notices, the
         database holds it only sealed; the notification sender opens it."""
         client = Client()
