@@ -22,6 +22,7 @@ from faced.matching.services import (
     report_hold,
 )
 from faced.orgs.roles import Role
+from faced.orgs.views import role_home
 from faced.vault.fields import RECORD_FIELDS
 from faced.vault.models import VaultRecord
 
@@ -178,18 +179,13 @@ def escrow_entry(request, entry_id):
 
 
 def counselor_home(request):
-    from faced.orgs.views import ROLE_DUTIES
-
-    return render(
+    return role_home(
         request,
         "matching/counselor_home.html",
-        {
-            "role": Role.COUNSELOR,
-            "duties": ROLE_DUTIES[Role.COUNSELOR],
-            "matches": Match.objects.filter(
-                published_at__isnull=False
-            ).prefetch_related("entries"),
-        },
+        role=Role.COUNSELOR,
+        matches=Match.objects.filter(
+            published_at__isnull=False
+        ).prefetch_related("entries"),
     )
 
 

@@ -82,16 +82,27 @@ ROLE_DUTIES = {
 }
 
 
+def role_home(
+    request: HttpRequest,
+    template: str,
+    *,
+    role: Role,
+    organization: Organization | None = None,
+    **listed: object,
+) -> HttpResponse:
+    """A role's home page: the ORGANIZATION it is held in (none for a
+    deployment-wide role), the role and its duties, and what the page
+    LISTS."""
+    context: dict[str, object] = {"role": role, "duties": ROLE_DUTIES[role]}
+    if organization is not None:
+        context["organization"] = organization
+    return render(request, template, {**context, **listed})
+
+
 def _organization_home(request, org: str, role: Role) -> HttpResponse:
     organization = get_object_or_404(Organization, slug=org)
-    return render(
-        request,
-        "staff/role_home.html",
-        {
-            "organization": organization,
-            "role": role,
-            "duties": ROLE_DUTIES[role],
-        },
+    return role_home(
+        request, "staff/role_home.html", role=role, organization=organization
     )
 
 
@@ -109,12 +120,9 @@ def operator_home(request: HttpRequest) -> HttpResponse:
         }
         for organization in Organization.objects.all()
     ]
-    return render(
+    return role_home(
         request,
         "staff/operator_home.html",
-        {
-            "role": Role.OPERATOR,
-            "duties": ROLE_DUTIES[Role.OPERATOR],
-            "organizations": organizations,
-        },
+        role=Role.OPERATOR,
+        organizations=organizations,
     )

@@ -32,23 +32,19 @@ from faced.cases.views.case_page import (
 from faced.crypto.keys import PersonKeys
 from faced.orgs.models import Organization
 from faced.orgs.roles import Role
+from faced.orgs.views import role_home
 
 
 def home(request: HttpRequest, org: str) -> HttpResponse:
     """Appeals waiting to be heard, by reference and date only; none the
     member may not hear."""
-    from faced.orgs.views import ROLE_DUTIES
-
     organization = get_object_or_404(Organization, slug=org)
-    return render(
+    return role_home(
         request,
         "cases/appeals/home.html",
-        {
-            "organization": organization,
-            "role": Role.APPEALS,
-            "duties": ROLE_DUTIES[Role.APPEALS],
-            "appeals": selectors.appeals_inbox(organization, request.user),
-        },
+        role=Role.APPEALS,
+        organization=organization,
+        appeals=selectors.appeals_inbox(organization, request.user),
     )
 
 

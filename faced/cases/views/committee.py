@@ -67,25 +67,21 @@ from faced.cases.views.case_page import (
 from faced.crypto.keys import PersonKeys
 from faced.orgs.models import Organization
 from faced.orgs.roles import Role
+from faced.orgs.views import role_home
 
 
 def home(request: HttpRequest, org: str) -> HttpResponse:
-    from faced.orgs.views import ROLE_DUTIES
-
     organization = get_object_or_404(Organization, slug=org)
     page = Paginator(
         selectors.committee_inbox(organization, request.user), 50
     ).get_page(request.GET.get("page"))
-    return render(
+    return role_home(
         request,
         "cases/committee/home.html",
-        {
-            "organization": organization,
-            "role": Role.COMMITTEE,
-            "duties": ROLE_DUTIES[Role.COMMITTEE],
-            "inbox": page,
-            "now": timezone.now(),
-        },
+        role=Role.COMMITTEE,
+        organization=organization,
+        inbox=page,
+        now=timezone.now(),
     )
 
 

@@ -3,7 +3,7 @@ to enforce, and nothing else of any case."""
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,13 +16,12 @@ from faced.cases.services.measures import measure_acknowledge
 from faced.cases.views.case_page import keys_or_signin
 from faced.orgs.models import Organization
 from faced.orgs.roles import Role
+from faced.orgs.views import role_home
 
 
 def home(request: HttpRequest, org: str) -> HttpResponse:
     """Leadership sees measure notices to acknowledge, and nothing else of
     any case."""
-    from faced.orgs.views import ROLE_DUTIES
-
     organization = get_object_or_404(Organization, slug=org)
     keys = keys_or_signin(request)
     if keys is None:
@@ -58,14 +57,11 @@ def home(request: HttpRequest, org: str) -> HttpResponse:
             content.get("stage"), ""
         )
         notices.append((notice, content))
-    return render(
+    return role_home(
         request,
         "cases/leadership/home.html",
-        {
-            "organization": organization,
-            "role": Role.LEADERSHIP,
-            "duties": ROLE_DUTIES[Role.LEADERSHIP],
-            "notices": notices,
-            "now": timezone.now(),
-        },
+        role=Role.LEADERSHIP,
+        organization=organization,
+        notices=notices,
+        now=timezone.now(),
     )

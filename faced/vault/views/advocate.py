@@ -4,11 +4,11 @@ record's latest version."""
 import uuid
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 
 from faced.orgs.models import Organization
 from faced.orgs.roles import Role
-from faced.orgs.views import ROLE_DUTIES
+from faced.orgs.views import role_home
 from faced.vault import selectors
 from faced.vault.models import VaultRecord
 from faced.vault.views.reading import keys_or_signin, version_page, written_on
@@ -16,15 +16,12 @@ from faced.vault.views.reading import keys_or_signin, version_page, written_on
 
 def home(request: HttpRequest, org: str) -> HttpResponse:
     organization = get_object_or_404(Organization, slug=org)
-    return render(
+    return role_home(
         request,
         "vault/advocate/home.html",
-        {
-            "organization": organization,
-            "role": Role.ADVOCATE,
-            "duties": ROLE_DUTIES[Role.ADVOCATE],
-            "records": selectors.shared_with(request.user, organization),
-        },
+        role=Role.ADVOCATE,
+        organization=organization,
+        records=selectors.shared_with(request.user, organization),
     )
 
 
