@@ -1,6 +1,5 @@
 """Appeals: lodged by either side, heard and decided by a separate panel."""
 
-import base64
 from collections.abc import Sequence
 
 from django.db import transaction
@@ -31,6 +30,7 @@ from faced.cases.selectors import (
     signing_members_of_appeal,
 )
 from faced.cases.services.findings import (
+    draft_store,
     signature_add,
     take_effect,
 )
@@ -44,12 +44,8 @@ from faced.cases.services.panel import (
 from faced.cases.services.sealing import (
     case_key_open,
     case_key_seal_to,
-    sealed_create,
     text_open,
     text_seal,
-)
-from faced.crypto.envelope import (
-    new_content_key,
 )
 from faced.crypto.keys import PersonKeys
 from faced.ledger.services import ledger_append
@@ -258,23 +254,17 @@ def decision_draft(
         if locked.decisions.filter(effective_at__isnull=False).exists():
             raise CaseError(_("This appeal is decided."))
         locked.decisions.all().delete()
-        case_key = case_key_open(case, member, keys)
-        body = {
-            "case": case_reference(case),
-            "appeal": f"appeal/{locked.pk}",
-            "finding": locked.finding.ledger_sequence,
-            "decision": decision,
-            "outcome": outcome if decision == "vary" else "",
-            "rationale": rationale[:20000],
-            "salt": base64.b64encode(new_content_key()).decode("ascii"),
-        }
-        draft = sealed_create(
-            Finding,
-            case=case,
-            key=case_key,
-            purpose="finding",
-            body=body,
-            drafted_by=member,
+        draft = draft_store(
+            case,
+            member,
+            keys,
+            body={
+                "appeal": f"appeal/{locked.pk}",
+                "finding": locked.finding.ledger_sequence,
+                "decision": decision,
+                "outcome": outcome if decision == "vary" else "",
+                "rationale": rationale[:20000],
+            },
             appeal=locked,
         )
         ledger_append(

@@ -14,6 +14,7 @@ from faced.accounts.models import User
 from faced.cases.choices import FINDING_OUTCOMES
 from faced.cases.errors import CaseError
 from faced.cases.models import (
+    Appeal,
     Case,
     CaseState,
     Finding,
@@ -75,23 +76,15 @@ def finding_draft(
                 )
             )
         locked.findings.filter(appeal=None, effective_at=None).delete()
-        case_key = case_key_open(locked, member, keys)
-        body = {
-            "case": case_reference(locked),
-            "outcome": outcome,
-            "rationale": rationale[:20000],
-            "measures": measures[:5000],
-            # The salt keeps a guessed outcome from being checked against
-            # the public commitment and signatures.
-            "salt": base64.b64encode(new_content_key()).decode("ascii"),
-        }
-        finding = sealed_create(
-            Finding,
-            case=locked,
-            key=case_key,
-            purpose="finding",
-            body=body,
-            drafted_by=member,
+        finding = draft_store(
+            locked,
+            member,
+            keys,
+            body={
+                "outcome": outcome,
+                "rationale": rationale[:20000],
+                "measures": measures[:5000],
+            },
         )
         ledger_append(
             event_type="finding_drafted",
@@ -101,6 +94,33 @@ def finding_draft(
             },
         )
     return finding
+
+
+def draft_store(
+    case: Case,
+    member: User,
+    keys: PersonKeys,
+    *,
+    body: dict[str, Any],
+    appeal: Appeal | None = None,
+) -> Finding:
+    """A draft of a finding (or, with APPEAL, of an appeal's decision) by
+    MEMBER: BODY, naming its case and with a fresh salt, sealed under the
+    case key. The salt keeps a guessed outcome from being checked against
+    the public commitment and signatures."""
+    return sealed_create(
+        Finding,
+        case=case,
+        key=case_key_open(case, member, keys),
+        purpose="finding",
+        body={
+            "case": case_reference(case),
+            **body,
+            "salt": base64.b64encode(new_content_key()).decode("ascii"),
+        },
+        drafted_by=member,
+        appeal=appeal,
+    )
 
 
 def finding_sign(*, finding: Finding, member: User, keys: PersonKeys) -> bool:
