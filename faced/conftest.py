@@ -120,61 +120,6 @@ def survivor_record(personas):
 
 
 @pytest.fixture
-def decide_a_case(personas):
-    """A function that makes a case heard by committee1 and committee2,
-    with a signed finding, and returns the case and the finding."""
-    from faced.cases.models import Finding
-    from faced.cases.services.findings import finding_draft, finding_sign
-    from faced.cases.services.panel import conflict_declare, panel_assign
-    from faced.cases.services.report import case_submit
-    from faced.orgs.models import Organization
-    from faced.vault.services import record_save
-
-    def decide():
-        keys = {
-            name: keys_unlock(user=personas[name], password=PASSWORD)
-            for name in ("survivor", "committee1", "committee2")
-        }
-        record = record_save(
-            owner=personas["survivor"],
-            keys=keys["survivor"],
-            fields={"what": "what happened"},
-        ).version.record
-        case = case_submit(
-            survivor=personas["survivor"],
-            keys=keys["survivor"],
-            record=record,
-            organization=Organization.objects.get(slug="demo"),
-            included_fields=["what"],
-            outcomes=["heard"],
-        )
-        panel_assign(
-            case=case,
-            members=[personas["committee1"], personas["committee2"]],
-            assigned_by=personas["committee1"],
-            keys=keys["committee1"],
-        )
-        for name in ("committee1", "committee2"):
-            conflict_declare(
-                case=case, member=personas[name], has_conflict=False
-            )
-        finding = finding_draft(
-            case=case,
-            member=personas["committee1"],
-            keys=keys["committee1"],
-            outcome="upheld",
-            rationale="The panel believes the survivor.",
-        )
-        for name in ("committee1", "committee2"):
-            finding_sign(
-                finding=finding, member=personas[name], keys=keys[name]
-            )
-        return case, Finding.objects.get(pk=finding.pk)
-
-    return decide
-
-
-@pytest.fixture
 def raw_database():
     """A function that returns the database as a thief would copy it:
     the raw SQLite files, or a PostgreSQL dump."""
@@ -182,6 +127,11 @@ def raw_database():
     def copy() -> bytes:
         settings = connection.settings_dict
         if connection.vendor == "sqlite":
+            # Committed pages are checkpointed from the write-ahead log
+            # into the database file first, where a copy of the file
+            # alone would find them.
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA wal_checkpoint(FULL)")
             database = Path(settings["NAME"])
             return b"".join(
                 path.read_bytes()

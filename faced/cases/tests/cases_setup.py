@@ -1,12 +1,17 @@
 """Steps the cases tests take again and again: opening a persona's keys,
-and seating a panel of two on a reported case.
+reporting a new record, seating a panel of two on a reported case, and
+putting a finding in effect.
 
 These are plain functions rather than fixtures because tests call them in
 the middle of their own steps, with arguments of their own."""
 
 from faced.accounts.custody import keys_unlock
+from faced.cases.services.findings import finding_draft, finding_sign
 from faced.cases.services.panel import panel_assign
+from faced.cases.services.report import case_submit
 from faced.conftest import PASSWORD
+from faced.orgs.models import Organization
+from faced.vault.services import record_save
 
 
 def keys_of(personas, name):
@@ -18,6 +23,23 @@ def keys_for(user):
     """The keys of USER, a persona or anyone made with the personas'
     password."""
     return keys_unlock(user=user, password=PASSWORD)
+
+
+def case_reported(survivor, fields, **choices):
+    """A case SURVIVOR reported to Demo Collective from a new record of
+    FIELDS, with the CHOICES of the report form (included_fields,
+    outcomes, respondent, excluded)."""
+    keys = keys_for(survivor)
+    record = record_save(
+        owner=survivor, keys=keys, fields=fields
+    ).version.record
+    return case_submit(
+        survivor=survivor,
+        keys=keys,
+        record=record,
+        organization=Organization.objects.get(slug="demo"),
+        **choices,
+    )
 
 
 def seat_panel(personas, case, extra=None):
@@ -42,3 +64,19 @@ def seat_panel(personas, case, extra=None):
         keys=keys_of(personas, "committee1"),
     )
     return third
+
+
+def finding_signed(case, panel, *, rationale, outcome="upheld"):
+    """A finding drafted by the first member of PANEL and signed by each
+    of them: in effect once they are a majority of the case's panel."""
+    drafter = panel[0]
+    finding = finding_draft(
+        case=case,
+        member=drafter,
+        keys=keys_for(drafter),
+        outcome=outcome,
+        rationale=rationale,
+    )
+    for member in panel:
+        finding_sign(finding=finding, member=member, keys=keys_for(member))
+    return finding

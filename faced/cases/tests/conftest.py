@@ -1,22 +1,24 @@
 """The cases tests' own fixtures, each a step further along one case: a
-report, heard by a panel of two, with a finding in effect, appealed, and
-before an appeals panel."""
+report, heard by a panel of two, with a finding in effect, appealed, with
+an appeals panel set, and before that panel; and a function that takes a
+fresh case to a finding in one step."""
 
 import pytest
 
-from faced.accounts.custody import keys_unlock
+from faced.cases.models import Finding
 from faced.cases.services.appeals import (
     appeal_conflict_declare,
     appeal_lodge,
     appeal_panel_assign,
 )
-from faced.cases.services.findings import finding_draft, finding_sign
 from faced.cases.services.panel import conflict_declare
-from faced.cases.services.report import case_submit
-from faced.cases.tests.cases_setup import keys_for, keys_of, seat_panel
-from faced.conftest import PASSWORD
-from faced.orgs.models import Organization
-from faced.vault.services import record_save
+from faced.cases.tests.cases_setup import (
+    case_reported,
+    finding_signed,
+    keys_for,
+    keys_of,
+    seat_panel,
+)
 
 
 @pytest.fixture
@@ -24,23 +26,15 @@ def reported(personas):
     """A case the survivor reported to Demo Collective, keeping committee2
     off, and the survivor's keys."""
     survivor = personas["survivor"]
-    keys = keys_unlock(user=survivor, password=PASSWORD)
-    record = record_save(
-        owner=survivor,
-        keys=keys,
-        fields={"what": "CANARY what happened", "where": "the hall"},
-    ).version.record
-    case = case_submit(
-        survivor=survivor,
-        keys=keys,
-        record=record,
-        organization=Organization.objects.get(slug="demo"),
+    case = case_reported(
+        survivor,
+        {"what": "CANARY what happened", "where": "the hall"},
         included_fields=["what"],
         outcomes=["heard", "no_contact"],
         respondent="A. Member, phone 0151 1234567",
         excluded=[personas["committee2"]],
     )
-    return case, keys
+    return case, keys_for(survivor)
 
 
 @pytest.fixture
@@ -58,15 +52,9 @@ def heard(personas, reported):
 def found(personas, heard):
     """A case with a finding in effect, signed by its panel of two."""
     case, first, second = heard
-    finding = finding_draft(
-        case=case,
-        member=first,
-        keys=keys_for(first),
-        outcome="upheld",
-        rationale="CANARY-FINDING reasons",
+    finding = finding_signed(
+        case, [first, second], rationale="CANARY-FINDING reasons"
     )
-    finding_sign(finding=finding, member=first, keys=keys_for(first))
-    finding_sign(finding=finding, member=second, keys=keys_for(second))
     finding.refresh_from_db()
     case.refresh_from_db()
     return case, finding, first, second
@@ -86,8 +74,9 @@ def lodged(personas, found):
 
 
 @pytest.fixture
-def hearing(personas, lodged):
-    """An appeal whose panel (appeals, appeals2) declared no conflict."""
+def appeal_seated(personas, lodged):
+    """An appeal whose panel (appeals, appeals2) is set, neither member
+    having declared yet."""
     case, finding, appeal = lodged
     members = [personas["appeals"], personas["appeals2"]]
     appeal_panel_assign(
@@ -96,8 +85,39 @@ def hearing(personas, lodged):
         assigned_by=personas["appeals"],
         keys=keys_of(personas, "appeals"),
     )
+    return case, finding, appeal, members
+
+
+@pytest.fixture
+def hearing(appeal_seated):
+    """An appeal whose panel (appeals, appeals2) declared no conflict."""
+    case, finding, appeal, members = appeal_seated
     for member in members:
         appeal_conflict_declare(
             appeal=appeal, member=member, has_conflict=False
         )
     return case, finding, appeal, members
+
+
+@pytest.fixture
+def decide_a_case(personas):
+    """A function that makes a case heard by committee1 and committee2,
+    with a signed finding, and returns the case and the finding."""
+
+    def decide():
+        case = case_reported(
+            personas["survivor"],
+            {"what": "what happened"},
+            included_fields=["what"],
+            outcomes=["heard"],
+        )
+        panel = [personas["committee1"], personas["committee2"]]
+        seat_panel(personas, case, extra=personas["committee2"])
+        for member in panel:
+            conflict_declare(case=case, member=member, has_conflict=False)
+        finding = finding_signed(
+            case, panel, rationale="The panel believes the survivor."
+        )
+        return case, Finding.objects.get(pk=finding.pk)
+
+    return decide

@@ -37,12 +37,23 @@ from faced.ledger.models import LedgerEntry
 from faced.ledger.verify import ledger_verify
 
 
-def decide(appeal, members, decision, outcome=""):
-    draft = decision_draft(
+def drafted(appeal, member, decision, outcome="", rationale="r"):
+    """A decision MEMBER of the appeals panel drafted, not yet signed."""
+    return decision_draft(
         appeal=appeal,
-        member=members[0],
-        keys=keys_for(members[0]),
+        member=member,
+        keys=keys_for(member),
         decision=decision,
+        outcome=outcome,
+        rationale=rationale,
+    )
+
+
+def decide(appeal, members, decision, outcome=""):
+    draft = drafted(
+        appeal,
+        members[0],
+        decision,
         outcome=outcome,
         rationale="CANARY-DECISION reasons",
     )
@@ -191,16 +202,9 @@ class AppealPanelTests:
             )
 
     def test_a_conflict_removes_the_member_and_their_key(
-        self, personas, lodged
+        self, personas, appeal_seated
     ):
-        case, _finding, appeal = lodged
-        members = [personas["appeals"], personas["appeals2"]]
-        appeal_panel_assign(
-            appeal=appeal,
-            members=members,
-            assigned_by=personas["appeals"],
-            keys=keys_of(personas, "appeals"),
-        )
+        case, _finding, appeal, members = appeal_seated
         appeal_conflict_declare(
             appeal=appeal, member=members[1], has_conflict=True
         )
@@ -312,13 +316,7 @@ class DecisionTests:
                 outcome="not_upheld",
                 rationale="x",
             )
-        draft = decision_draft(
-            appeal=appeal,
-            member=members[0],
-            keys=keys_for(members[0]),
-            decision="uphold",
-            rationale="r",
-        )
+        draft = drafted(appeal, members[0], "uphold")
         with pytest.raises(CaseError):
             decision_sign(
                 decision=draft,
@@ -331,13 +329,7 @@ class DecisionTests:
         finding through the decision's: each has its own event and its
         own effect on the case, and a signature is not recorded."""
         case, _finding, appeal, members = hearing
-        draft = decision_draft(
-            appeal=appeal,
-            member=members[0],
-            keys=keys_for(members[0]),
-            decision="uphold",
-            rationale="r",
-        )
+        draft = drafted(appeal, members[0], "uphold")
         with pytest.raises(CaseError):
             finding_sign(
                 finding=draft, member=members[0], keys=keys_for(members[0])

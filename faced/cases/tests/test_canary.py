@@ -4,7 +4,6 @@ the grounds of appeal and the decision — are nowhere in the database as a
 thief would copy it (the raw SQLite file, or a PostgreSQL dump)."""
 
 import pytest
-from django.db import connection
 
 from faced.accounts.custody import keys_unlock
 from faced.cases.services.appeals import (
@@ -15,18 +14,15 @@ from faced.cases.services.appeals import (
     decision_sign,
 )
 from faced.cases.services.conversation import message_send
-from faced.cases.services.findings import finding_draft, finding_sign
 from faced.cases.services.measures import measure_issue
-from faced.cases.services.panel import (
-    conflict_declare,
-    panel_assign,
-    panel_record_add,
+from faced.cases.services.panel import conflict_declare, panel_record_add
+from faced.cases.tests.cases_setup import (
+    case_reported,
+    finding_signed,
+    seat_panel,
 )
-from faced.cases.services.report import case_submit
 from faced.conftest import PASSWORD
 from faced.demo.personas import create_personas
-from faced.orgs.models import Organization
-from faced.vault.services import record_save
 
 CANARIES = {
     "report": "Heron-canary 5521 in the stairwell",
@@ -55,26 +51,14 @@ def test_no_case_canary_is_in_the_raw_database(raw_database):
         users["committee1"],
         users["committee2"],
     )
-    record = record_save(
-        owner=survivor,
-        keys=keys["survivor"],
-        fields={"what": CANARIES["report"]},
-    ).version.record
-    case = case_submit(
-        survivor=survivor,
-        keys=keys["survivor"],
-        record=record,
-        organization=Organization.objects.get(slug="demo"),
+    case = case_reported(
+        survivor,
+        {"what": CANARIES["report"]},
         included_fields=["what"],
         outcomes=["heard"],
         respondent=CANARIES["respondent"],
     )
-    panel_assign(
-        case=case,
-        members=[first, second],
-        assigned_by=first,
-        keys=keys["committee1"],
-    )
+    seat_panel(users, case, extra=second)
     for member in (first, second):
         conflict_declare(case=case, member=member, has_conflict=False)
     message_send(
@@ -98,15 +82,7 @@ def test_no_case_canary_is_in_the_raw_database(raw_database):
         subject=CANARIES["respondent"],
         measure=CANARIES["measure"],
     )
-    finding = finding_draft(
-        case=case,
-        member=first,
-        keys=keys["committee1"],
-        outcome="upheld",
-        rationale=CANARIES["finding"],
-    )
-    for name in ("committee1", "committee2"):
-        finding_sign(finding=finding, member=users[name], keys=keys[name])
+    finding_signed(case, [first, second], rationale=CANARIES["finding"])
     appeal = appeal_lodge(
         case=case,
         appellant=survivor,
@@ -133,9 +109,6 @@ def test_no_case_canary_is_in_the_raw_database(raw_database):
     )
     for name in ("appeals", "appeals2"):
         decision_sign(decision=decision, member=users[name], keys=keys[name])
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(FULL)")
     raw = raw_database()
     # The check can fail: the case's reference is in the clear, and found.
     assert case.reference.encode() in raw

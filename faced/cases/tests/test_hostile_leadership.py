@@ -35,6 +35,14 @@ def raw_sql(statement: str, *params) -> None:
         cursor.execute(statement, params)
 
 
+def ledger_verify_refusal() -> str:
+    """What `faced ledger verify` writes as it fails (it must fail)."""
+    err = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("ledger", "verify", stderr=err)
+    return err.getvalue()
+
+
 class ThroughTheSoftwareTests:
     def test_leadership_cannot_reach_the_case_in_any_page(
         self, personas, decided
@@ -309,10 +317,8 @@ class BehindTheSoftwareTests:
             "DELETE FROM ledger_ledgerentry WHERE sequence = %s",
             finding.ledger_sequence,
         )
-        err = io.StringIO()
-        with pytest.raises(SystemExit):
-            call_command("ledger", "verify", stderr=err)
-        assert f"entry {finding.ledger_sequence}" in err.getvalue()
+        err = ledger_verify_refusal()
+        assert f"entry {finding.ledger_sequence}" in err
         assert "ledger entry is missing" in survivor_page(personas, case)
 
     def test_a_rewritten_ledger_entry_is_detected(self, personas, decided):
@@ -328,10 +334,8 @@ class BehindTheSoftwareTests:
             leaf_data.replace("finding_signed", "finding_voided"),
             finding.ledger_sequence,
         )
-        err = io.StringIO()
-        with pytest.raises(SystemExit):
-            call_command("ledger", "verify", stderr=err)
-        assert f"entry {finding.ledger_sequence}" in err.getvalue()
+        err = ledger_verify_refusal()
+        assert f"entry {finding.ledger_sequence}" in err
 
     def test_a_rewritten_entry_shows_on_the_case_page(self, personas, decided):
         """Given a signed checkpoint, when someone rewrites one of the
@@ -380,8 +384,6 @@ class BehindTheSoftwareTests:
             "UPDATE ledger_ledgerentry SET subject = '' WHERE sequence = %s",
             finding.ledger_sequence,
         )
-        err = io.StringIO()
-        with pytest.raises(SystemExit):
-            call_command("ledger", "verify", stderr=err)
-        assert f"entry {finding.ledger_sequence}" in err.getvalue()
-        assert "subject" in err.getvalue()
+        err = ledger_verify_refusal()
+        assert f"entry {finding.ledger_sequence}" in err
+        assert "subject" in err

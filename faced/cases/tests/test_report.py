@@ -260,56 +260,27 @@ class FindingTests:
         assert finding_integrity(finding=finding, body=body) == []
         ledger_verify()
 
-    def test_a_finding_in_effect_cannot_be_redrafted(self, personas, heard):
-        from faced.cases.services.findings import finding_draft, finding_sign
+    def test_a_finding_in_effect_cannot_be_redrafted(self, personas, found):
+        from faced.cases.services.findings import finding_draft
 
-        case, first, second = heard
-        keys1 = keys_of(personas, "committee1")
-        finding = finding_draft(
-            case=case,
-            member=first,
-            keys=keys1,
-            outcome="upheld",
-            rationale="r",
-        )
-        finding_sign(finding=finding, member=first, keys=keys1)
-        finding_sign(
-            finding=finding,
-            member=second,
-            keys=keys_unlock(user=second, password=PASSWORD),
-        )
+        case, _finding, first, _second = found
         with pytest.raises(CaseError, match="appeal"):
             finding_draft(
                 case=case,
                 member=first,
-                keys=keys1,
+                keys=keys_of(personas, "committee1"),
                 outcome="not_upheld",
                 rationale="overturned",
             )
 
-    def test_an_edited_finding_or_signature_is_detected(self, personas, heard):
+    def test_an_edited_finding_or_signature_is_detected(self, personas, found):
         """Given a finding in effect whose stored text or signature is
         changed in the database, its integrity check names the problem."""
-        from faced.cases.models import Finding, FindingSignature
+        from faced.cases.models import FindingSignature
         from faced.cases.selectors import finding_integrity
-        from faced.cases.services.findings import finding_draft, finding_sign
 
-        case, first, second = heard
+        case, finding, first, second = found
         keys1 = keys_of(personas, "committee1")
-        finding = finding_draft(
-            case=case,
-            member=first,
-            keys=keys1,
-            outcome="upheld",
-            rationale="reasons",
-        )
-        finding_sign(finding=finding, member=first, keys=keys1)
-        finding_sign(
-            finding=finding,
-            member=second,
-            keys=keys_unlock(user=second, password=PASSWORD),
-        )
-        finding = Finding.objects.get(pk=finding.pk)
         forged = {
             "case": f"case/{case.pk}",
             "outcome": "not_upheld",

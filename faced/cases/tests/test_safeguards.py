@@ -60,6 +60,17 @@ def new_member(name, organization, role=Role.APPEALS):
     return user
 
 
+def add_note(case, member):
+    """A note in the panel's own records, written by MEMBER."""
+    panel_record_add(
+        case=case,
+        member=member,
+        keys=keys_for(member),
+        kind="note",
+        text="n",
+    )
+
+
 class WhoSitsTests:
     def test_the_survivor_never_sits_on_their_own_case(self, personas, found):
         """Given a survivor who also holds the committee and appeals roles,
@@ -82,13 +93,7 @@ class WhoSitsTests:
                 assigned_by=survivor,
                 keys=keys_for(survivor),
             )
-        panel_record_add(
-            case=case,
-            member=first,
-            keys=keys_for(first),
-            kind="note",
-            text="n",
-        )
+        add_note(case, first)
         assert not PanelKey.objects.filter(case=case, reader=survivor)
         assert (
             panel_records_open(
@@ -396,13 +401,7 @@ class IntegrityTests:
     ):
         case, first, _second = heard
         case_report_open(case=case, reader=first, keys=keys_for(first))
-        panel_record_add(
-            case=case,
-            member=first,
-            keys=keys_for(first),
-            kind="note",
-            text="n",
-        )
+        add_note(case, first)
         checkpoint_sign(force=True)
         LedgerEntry.objects.filter(
             subject=f"case/{case.pk}", event_type="case_opened"

@@ -348,23 +348,20 @@ class MeasureStageTests:
         from faced.conftest import sign_in
 
         case, first, _second = heard
-        measure_issue(
-            case=case,
-            member=first,
-            keys=keys_of(personas, "committee1"),
-            subject="A. Member",
-            measure="No contact",
-            stage="final",
-        )
-        with pytest.raises(CaseError):
-            measure_issue(
+
+        def issue(stage):
+            return measure_issue(
                 case=case,
                 member=first,
                 keys=keys_of(personas, "committee1"),
                 subject="A. Member",
                 measure="No contact",
-                stage="forever",
+                stage=stage,
             )
+
+        issue("final")
+        with pytest.raises(CaseError):
+            issue("forever")
         sign_in(client, personas["leadership"], with_keys=True)
         page = client.get("/o/demo/leadership/").content.decode()
         assert "Final: from the finding" in page

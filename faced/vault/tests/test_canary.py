@@ -5,7 +5,6 @@ dump, or the attachments folder."""
 import io
 
 import pytest
-from django.db import connection
 
 from faced.accounts.custody import keys_unlock
 from faced.conftest import PASSWORD
@@ -45,9 +44,6 @@ def test_the_canary_is_not_in_the_raw_database(raw_database):
         name="canary.txt",
         source=io.BytesIO(CANARY.encode() * 100),
     )
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(FULL)")
     raw = raw_database()
     assert len(raw) > 10_000
     assert b"canary.txt" not in raw
