@@ -160,14 +160,21 @@ def filler(log: Log, count: int) -> None:
         log.append("member_joined", {"member": "m-1"})
 
 
-@pytest.fixture
-def saved() -> Saved:
-    """Entry 3 of a log of 7 is the saving of RECORD; entry 2 is the
-    saving of another record."""
+def three_entries() -> Log:
+    """A log of 3 entries, the last of them the saving of a record: what
+    comes before the entry a bundle proves."""
     log = Log()
     log.append("organization_created", {"name": "Branch"})
     log.append("member_joined", {"member": "m-1"})
     save_record(log, {"title": "another record"})
+    return log
+
+
+@pytest.fixture
+def saved() -> Saved:
+    """Entry 3 of a log of 7 is the saving of RECORD; entry 2 is the
+    saving of another record."""
+    log = three_entries()
     ours = save_record(log, dict(RECORD))
     filler(log, 3)
     return ours
@@ -207,10 +214,7 @@ def submit_case(log: Log) -> int:
 def case_log() -> Log:
     """Entry 3 of a log of 7 is the submission of a case; entry 2 is the
     saving of a record."""
-    log = Log()
-    log.append("organization_created", {"name": "Branch"})
-    log.append("member_joined", {"member": "m-1"})
-    save_record(log, {"title": "a record"})
+    log = three_entries()
     submit_case(log)
     filler(log, 3)
     return log
@@ -219,6 +223,20 @@ def case_log() -> Log:
 @pytest.fixture
 def entry_bundle(case_log: Log) -> JSONObject:
     return entry_bundle_of(case_log, 3)
+
+
+@pytest.fixture(params=["record", "entry"])
+def either_bundle(
+    request: pytest.FixtureRequest,
+) -> tuple[Log, JSONObject]:
+    """Entry 3 of a log of 7 in its bundle, of each kind in turn: a
+    record's saving in a record's bundle, a case's submission in an
+    entry's; and the log."""
+    if request.param == "record":
+        saved = request.getfixturevalue("saved")
+        return saved.log, saved.bundle()
+    log = request.getfixturevalue("case_log")
+    return log, entry_bundle_of(log, 3)
 
 
 def refusal(bundle: object, trusted_key: str | None = None) -> str:
@@ -253,6 +271,20 @@ def releafed(bundle: JSONObject, **changes: object) -> JSONObject:
     leaf.update(changes)
     text = canonical_json(leaf).decode("utf-8")
     return tampered(bundle, ("entry", "leaf_data"), text)
+
+
+# The fields of an entry's bundle, each a path into it; a record's bundle
+# holds these and its record and commitment.
+ENTRY_BUNDLE_FIELDS = [
+    ("entry",),
+    ("entry", "sequence"),
+    ("entry", "leaf_data"),
+    ("inclusion",),
+    ("inclusion", "tree_size"),
+    ("inclusion", "proof"),
+    ("checkpoint",),
+    ("log_key",),
+]
 
 
 def b64(value: bytes) -> str:
@@ -500,23 +532,6 @@ class BundleTamperingTests:
         for time in ("2026-11-25 14:03", "2026-02-30T10:00:00.000000Z"):
             assert "time" in refusal(releafed(bundle, time=time))
 
-    def test_it_refuses_a_wrong_sequence(self, bundle):
-        """The bundle cannot move the entry to another place."""
-        changed = tampered(bundle, ("entry", "sequence"), 4)
-        assert refusal(changed) == (
-            "The ledger entry says it is entry 3, but the bundle places it "
-            "at 4."
-        )
-
-    def test_it_refuses_an_entry_moved_with_its_own_sequence(self, bundle):
-        """An entry moved to another place, its own sequence edited to
-        match, is not in the log there."""
-        changed = releafed(bundle, sequence=4)
-        changed["entry"]["sequence"] = 4
-        assert refusal(changed).startswith(
-            "The ledger entry is not in the signed checkpoint"
-        )
-
     # The inclusion proof.
 
     def test_it_refuses_a_flipped_proof_hash(self, bundle):
@@ -556,18 +571,6 @@ class BundleTamperingTests:
 
     # The checkpoint.
 
-    def test_it_refuses_a_checkpoint_signed_before_the_entry(
-        self, saved, bundle
-    ):
-        """Given a genuine checkpoint of the first 3 entries, entry 3 is
-        not in it."""
-        changed = tampered(bundle, ("checkpoint",), saved.log.checkpoint(3))
-        changed["inclusion"] = {"tree_size": 3, "proof": []}
-        assert refusal(changed) == (
-            "Entry 3 is not in the checkpoint, which covers only the first "
-            "3 entries: it was signed before the entry was written."
-        )
-
     def test_it_refuses_a_smaller_checkpoint_with_the_full_proof(
         self, saved, bundle
     ):
@@ -592,14 +595,6 @@ class BundleTamperingTests:
             "127.0.0.1:8000/ledger+"
         )
 
-    def test_it_refuses_a_checkpoint_edited_after_signing(self, bundle):
-        """A checkpoint whose text was edited no longer verifies."""
-        note = bundle["checkpoint"].replace("\n7\n", "\n8\n", 1)
-        changed = tampered(bundle, ("checkpoint",), note)
-        message = refusal(changed)
-        assert message.startswith("The checkpoint is not signed")
-        assert "Bad signature" in message
-
     def test_it_refuses_a_checkpoint_of_another_log(self, saved, bundle):
         """A key named for one log signing another log's checkpoint is
         refused."""
@@ -617,14 +612,6 @@ class BundleTamperingTests:
         )
 
     # Trust in the log key.
-
-    def test_it_refuses_a_key_other_than_the_trusted_one(self, bundle):
-        """Given a reader who trusts another log key, the genuine bundle
-        is refused."""
-        assert refusal(bundle, trusted_key=Log().key).startswith(
-            "This bundle is signed by a different log key than the one you "
-            "trust"
-        )
 
     def test_it_needs_the_trusted_key_to_refuse_a_whole_forgery(
         self, saved, bundle
@@ -673,14 +660,7 @@ class MalformedBundleTests:
             ("commitment",),
             ("commitment", "salt"),
             ("commitment", "value"),
-            ("entry",),
-            ("entry", "sequence"),
-            ("entry", "leaf_data"),
-            ("inclusion",),
-            ("inclusion", "tree_size"),
-            ("inclusion", "proof"),
-            ("checkpoint",),
-            ("log_key",),
+            *ENTRY_BUNDLE_FIELDS,
         ],
     )
     def test_it_names_a_missing_field(self, bundle, path):
@@ -853,23 +833,6 @@ class EntryBundleTamperingTests:
             "writes: it was edited."
         )
 
-    def test_it_refuses_a_wrong_sequence(self, entry_bundle):
-        """The bundle cannot move the entry to another place."""
-        changed = tampered(entry_bundle, ("entry", "sequence"), 4)
-        assert refusal(changed) == (
-            "The ledger entry says it is entry 3, but the bundle places it "
-            "at 4."
-        )
-
-    def test_it_refuses_an_entry_moved_with_its_own_sequence(
-        self, entry_bundle
-    ):
-        """An entry moved to another place, its own sequence edited to
-        match, is not in the log there."""
-        changed = releafed(entry_bundle, sequence=4)
-        changed["entry"]["sequence"] = 4
-        assert "not in the signed checkpoint" in refusal(changed)
-
     @pytest.mark.parametrize(
         ("changes", "expected"),
         [
@@ -925,40 +888,7 @@ class EntryBundleTamperingTests:
                 "inclusion proof does not lead from entry 3"
             )
 
-    # The checkpoint and the key.
-
-    def test_it_refuses_a_checkpoint_edited_after_signing(self, entry_bundle):
-        """A checkpoint whose size was edited no longer verifies."""
-        note = entry_bundle["checkpoint"].replace("\n7\n", "\n8\n", 1)
-        changed = tampered(entry_bundle, ("checkpoint",), note)
-        message = refusal(changed)
-        assert message.startswith(
-            "The checkpoint is not signed by the bundle's log key "
-            "127.0.0.1:8000/ledger+"
-        )
-        assert "Bad signature" in message
-
-    def test_it_refuses_a_checkpoint_signed_before_the_entry(
-        self, case_log, entry_bundle
-    ):
-        """Given a genuine checkpoint of the first 3 entries, entry 3 is
-        not in it."""
-        changed = tampered(
-            entry_bundle, ("checkpoint",), case_log.checkpoint(3)
-        )
-        changed["inclusion"] = {"tree_size": 3, "proof": []}
-        assert refusal(changed) == (
-            "Entry 3 is not in the checkpoint, which covers only the first "
-            "3 entries: it was signed before the entry was written."
-        )
-
-    def test_it_refuses_a_key_other_than_the_trusted_one(self, entry_bundle):
-        """Given a reader who trusts another log key, the genuine bundle
-        is refused."""
-        assert refusal(entry_bundle, trusted_key=Log().key).startswith(
-            "This bundle is signed by a different log key than the one you "
-            "trust: it names 127.0.0.1:8000/ledger+"
-        )
+    # The key.
 
     def test_it_needs_the_trusted_key_to_refuse_a_whole_forgery(
         self, case_log
@@ -994,23 +924,70 @@ class EntryBundleTamperingTests:
         changed = tampered(entry_bundle, ("format",), FORMAT)
         assert refusal(changed) == "The bundle has no 'record'."
 
-    @pytest.mark.parametrize(
-        "path",
-        [
-            ("entry",),
-            ("entry", "sequence"),
-            ("entry", "leaf_data"),
-            ("inclusion",),
-            ("inclusion", "tree_size"),
-            ("inclusion", "proof"),
-            ("checkpoint",),
-            ("log_key",),
-        ],
-    )
+    @pytest.mark.parametrize("path", ENTRY_BUNDLE_FIELDS)
     def test_it_names_a_missing_field(self, entry_bundle, path):
         """Each missing field of the bundle is named."""
         message = refusal(without(entry_bundle, path))
         assert f"has no {path[-1]!r}" in message
+
+
+class EitherBundleTamperingTests:
+    """What a record's bundle and an entry's are refused for alike."""
+
+    def test_it_refuses_a_wrong_sequence(self, either_bundle):
+        """The bundle cannot move the entry to another place."""
+        _log, bundle = either_bundle
+        changed = tampered(bundle, ("entry", "sequence"), 4)
+        assert refusal(changed) == (
+            "The ledger entry says it is entry 3, but the bundle places it "
+            "at 4."
+        )
+
+    def test_it_refuses_an_entry_moved_with_its_own_sequence(
+        self, either_bundle
+    ):
+        """An entry moved to another place, its own sequence edited to
+        match, is not in the log there."""
+        _log, bundle = either_bundle
+        changed = releafed(bundle, sequence=4)
+        changed["entry"]["sequence"] = 4
+        assert refusal(changed).startswith(
+            "The ledger entry is not in the signed checkpoint"
+        )
+
+    def test_it_refuses_a_checkpoint_edited_after_signing(self, either_bundle):
+        """A checkpoint whose size was edited no longer verifies."""
+        _log, bundle = either_bundle
+        note = bundle["checkpoint"].replace("\n7\n", "\n8\n", 1)
+        changed = tampered(bundle, ("checkpoint",), note)
+        message = refusal(changed)
+        assert message.startswith(
+            "The checkpoint is not signed by the bundle's log key "
+            "127.0.0.1:8000/ledger+"
+        )
+        assert "Bad signature" in message
+
+    def test_it_refuses_a_checkpoint_signed_before_the_entry(
+        self, either_bundle
+    ):
+        """Given a genuine checkpoint of the first 3 entries, entry 3 is
+        not in it."""
+        log, bundle = either_bundle
+        changed = tampered(bundle, ("checkpoint",), log.checkpoint(3))
+        changed["inclusion"] = {"tree_size": 3, "proof": []}
+        assert refusal(changed) == (
+            "Entry 3 is not in the checkpoint, which covers only the first "
+            "3 entries: it was signed before the entry was written."
+        )
+
+    def test_it_refuses_a_key_other_than_the_trusted_one(self, either_bundle):
+        """Given a reader who trusts another log key, the genuine bundle
+        is refused."""
+        _log, bundle = either_bundle
+        assert refusal(bundle, trusted_key=Log().key).startswith(
+            "This bundle is signed by a different log key than the one you "
+            "trust: it names 127.0.0.1:8000/ledger+"
+        )
 
 
 class CheckProofCommandTests:

@@ -10,7 +10,7 @@ import itertools
 import math
 import random
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import pytest
 from hypothesis import given, settings
@@ -414,6 +414,19 @@ def flip(data: bytes, position: int, mask: int) -> bytes:
     return (
         data[:position] + bytes([data[position] ^ mask]) + data[position + 1 :]
     )
+
+
+def drawn_flips(
+    data: st.DataObject, proof: list[bytes]
+) -> Iterator[list[bytes]]:
+    """PROOF with one element changed in turn, each at a drawn byte by a
+    drawn nonzero mask."""
+    for element in range(len(proof)):
+        position = data.draw(st.integers(0, 31))
+        mask = data.draw(st.integers(1, 255))
+        broken = list(proof)
+        broken[element] = flip(broken[element], position, mask)
+        yield broken
 
 
 def stored_subtrees(
@@ -971,11 +984,7 @@ class ProofPropertyTests:
         index = data.draw(st.integers(0, size - 1))
         proof = inclusion_proof(LEAVES[:size], index)
         expected_root = root(LEAVES[:size])
-        for element in range(len(proof)):
-            position = data.draw(st.integers(0, 31))
-            mask = data.draw(st.integers(1, 255))
-            broken = list(proof)
-            broken[element] = flip(broken[element], position, mask)
+        for broken in drawn_flips(data, proof):
             assert not verify_inclusion(
                 LEAVES[index], index, size, broken, expected_root
             )
@@ -990,11 +999,7 @@ class ProofPropertyTests:
         old = data.draw(st.integers(1, size - 1))
         proof = consistency_proof(LEAVES[:size], old)
         old_root, new_root = TREE.root(old), TREE.root(size)
-        for element in range(len(proof)):
-            position = data.draw(st.integers(0, 31))
-            mask = data.draw(st.integers(1, 255))
-            broken = list(proof)
-            broken[element] = flip(broken[element], position, mask)
+        for broken in drawn_flips(data, proof):
             assert not verify_consistency(
                 old, size, old_root, new_root, broken
             )

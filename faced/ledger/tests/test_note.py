@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterator
 
 import nacl.signing
 import pytest
@@ -135,6 +136,19 @@ def short_key() -> str:
     return f"PeterNeumann+{identifier.hex()}+{encoded}"
 
 
+def manglings(key: str) -> Iterator[str]:
+    """Every substring of KEY but KEY itself, and KEY with any one
+    character changed (Go's TestNewVerifier and TestNewSigner)."""
+    for start in range(len(key) + 1):
+        for end in range(start + 1, len(key) + 1):
+            if (start, end) != (0, len(key)):
+                yield key[start:end]
+    for position in range(len(key)):
+        yield (
+            key[:position] + chr(ord(key[position]) + 1) + key[position + 1 :]
+        )
+
+
 def peter() -> tuple[str, bytes]:
     return parse_verifier_key(PETER_VERIFIER)
 
@@ -248,35 +262,15 @@ class KeyTests:
     def test_it_refuses_every_mangling_of_the_go_verifier_key(self) -> None:
         """Every substring of the key, and the key with any one character
         changed, is refused (Go's TestNewVerifier)."""
-        for start in range(len(PETER_VERIFIER) + 1):
-            for end in range(start + 1, len(PETER_VERIFIER) + 1):
-                if (start, end) != (0, len(PETER_VERIFIER)):
-                    with pytest.raises(ValueError):
-                        parse_verifier_key(PETER_VERIFIER[start:end])
-        for position in range(len(PETER_VERIFIER)):
-            changed = (
-                PETER_VERIFIER[:position]
-                + chr(ord(PETER_VERIFIER[position]) + 1)
-                + PETER_VERIFIER[position + 1 :]
-            )
+        for mangled in manglings(PETER_VERIFIER):
             with pytest.raises(ValueError):
-                parse_verifier_key(changed)
+                parse_verifier_key(mangled)
 
     def test_it_refuses_every_mangling_of_the_go_signer_key(self) -> None:
         """The same for the signer key (Go's TestNewSigner)."""
-        for start in range(len(PETER_SIGNER) + 1):
-            for end in range(start + 1, len(PETER_SIGNER) + 1):
-                if (start, end) != (0, len(PETER_SIGNER)):
-                    with pytest.raises(ValueError):
-                        parse_signer_key(PETER_SIGNER[start:end])
-        for position in range(len(PETER_SIGNER)):
-            changed = (
-                PETER_SIGNER[:position]
-                + chr(ord(PETER_SIGNER[position]) + 1)
-                + PETER_SIGNER[position + 1 :]
-            )
+        for mangled in manglings(PETER_SIGNER):
             with pytest.raises(ValueError):
-                parse_signer_key(changed)
+                parse_signer_key(mangled)
 
     @pytest.mark.parametrize(
         ("text", "problem"),
