@@ -144,6 +144,11 @@ RFC_8032_VECTORS = [
 ]
 
 VECTOR_IDS = [vector[0] for vector in RFC_8032_VECTORS]
+EACH_RFC_8032_VECTOR = pytest.mark.parametrize(
+    ("name", "secret", "public", "message", "signature"),
+    RFC_8032_VECTORS,
+    ids=VECTOR_IDS,
+)
 
 FINDING = {
     "kind": "finding",
@@ -168,11 +173,7 @@ json_values = st.recursive(
 
 
 class Rfc8032VectorTests:
-    @pytest.mark.parametrize(
-        ("name", "secret", "public", "message", "signature"),
-        RFC_8032_VECTORS,
-        ids=VECTOR_IDS,
-    )
+    @EACH_RFC_8032_VECTOR
     def test_it_reproduces_the_published_signature(
         self, name: str, secret: str, public: str, message: str, signature: str
     ) -> None:
@@ -181,11 +182,7 @@ class Rfc8032VectorTests:
         assert verify_key_for(seed).hex() == public
         assert sign_bytes(seed, bytes.fromhex(message)).hex() == signature
 
-    @pytest.mark.parametrize(
-        ("name", "secret", "public", "message", "signature"),
-        RFC_8032_VECTORS,
-        ids=VECTOR_IDS,
-    )
+    @EACH_RFC_8032_VECTOR
     def test_it_verifies_the_published_signature(
         self, name: str, secret: str, public: str, message: str, signature: str
     ) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import io
 import random
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import Any, BinaryIO, cast
 
 import pytest
 from hypothesis import example, given, settings
@@ -46,17 +47,21 @@ def pattern(size: int, seed: int = 0) -> bytes:
     return random.Random(seed).randbytes(size)  # noqa: S311
 
 
+def streamed_in_memory(
+    stream: Callable[..., object], key: bytes, source: bytes, **options: Any
+) -> bytes:
+    """What STREAM (encrypt_stream or decrypt_stream) writes from SOURCE."""
+    destination = io.BytesIO()
+    stream(key, io.BytesIO(source), destination, **options)
+    return destination.getvalue()
+
+
 def encrypted(
     key: bytes, plaintext: bytes, *, associated_data: bytes = b""
 ) -> bytes:
-    destination = io.BytesIO()
-    encrypt_stream(
-        key,
-        io.BytesIO(plaintext),
-        destination,
-        associated_data=associated_data,
+    return streamed_in_memory(
+        encrypt_stream, key, plaintext, associated_data=associated_data
     )
-    return destination.getvalue()
 
 
 def decrypted(
@@ -66,15 +71,13 @@ def decrypted(
     max_bytes: int = DEFAULT_MAX_BYTES,
     associated_data: bytes = b"",
 ) -> bytes:
-    destination = io.BytesIO()
-    decrypt_stream(
+    return streamed_in_memory(
+        decrypt_stream,
         key,
-        io.BytesIO(ciphertext),
-        destination,
+        ciphertext,
         max_bytes=max_bytes,
         associated_data=associated_data,
     )
-    return destination.getvalue()
 
 
 def chunk_boundaries(ciphertext: bytes) -> list[tuple[int, int]]:
@@ -86,6 +89,17 @@ def chunk_boundaries(ciphertext: bytes) -> list[tuple[int, int]]:
         boundaries.append((start, end))
         start = end
     return boundaries
+
+
+def three_chunks() -> tuple[bytes, bytes, list[bytes]]:
+    """A key, and a stream of three full chunks under it cut into its
+    header and its chunks."""
+    key = new_stream_key()
+    ciphertext = encrypted(key, pattern(3 * CHUNK_BYTES))
+    chunks = [
+        ciphertext[start:end] for start, end in chunk_boundaries(ciphertext)
+    ]
+    return key, ciphertext[:HEADER_BYTES], chunks
 
 
 class GeneratedSource:
@@ -284,30 +298,15 @@ class TamperingTests:
 
     def test_it_refuses_swapped_chunks(self) -> None:
         """Exchanging two chunks is detected: each knows its position."""
-        key = new_stream_key()
-        ciphertext = encrypted(key, pattern(3 * CHUNK_BYTES))
-        (a_start, a_end), (b_start, b_end), _ = chunk_boundaries(ciphertext)
-        swapped = (
-            ciphertext[:a_start]
-            + ciphertext[b_start:b_end]
-            + ciphertext[a_start:a_end]
-            + ciphertext[b_end:]
-        )
+        key, header, (first, second, third) = three_chunks()
         with pytest.raises(StreamError):
-            decrypted(key, swapped)
+            decrypted(key, header + second + first + third)
 
     def test_it_refuses_a_repeated_chunk(self) -> None:
         """Replaying a chunk in place of the next is detected."""
-        key = new_stream_key()
-        ciphertext = encrypted(key, pattern(3 * CHUNK_BYTES))
-        (a_start, a_end), (b_start, b_end), _ = chunk_boundaries(ciphertext)
-        repeated = (
-            ciphertext[:b_start]
-            + ciphertext[a_start:a_end]
-            + ciphertext[b_end:]
-        )
+        key, header, (first, _second, third) = three_chunks()
         with pytest.raises(StreamError):
-            decrypted(key, repeated)
+            decrypted(key, header + first + first + third)
 
     def test_it_refuses_the_wrong_key(self) -> None:
         """Another key cannot decrypt the stream."""
