@@ -1,13 +1,15 @@
 """Steps the cases tests take again and again: opening a persona's keys,
-reporting a new record, seating a panel of two on a reported case, and
-putting a finding in effect.
+reporting a new record, seating a panel of two on a reported case,
+adding to the panel's records, drafting a finding or an appeal's
+decision, and putting a finding in effect.
 
 These are plain functions rather than fixtures because tests call them in
 the middle of their own steps, with arguments of their own."""
 
 from faced.accounts.custody import keys_unlock
+from faced.cases.services.appeals import decision_draft
 from faced.cases.services.findings import finding_draft, finding_sign
-from faced.cases.services.panel import panel_assign
+from faced.cases.services.panel import panel_assign, panel_record_add
 from faced.cases.services.report import case_submit
 from faced.conftest import PASSWORD
 from faced.orgs.models import Organization
@@ -66,17 +68,41 @@ def seat_panel(personas, case, extra=None):
     return third
 
 
+def panel_record_added(case, member, kind, text):
+    """A record of KIND in the panel's own records, written by MEMBER."""
+    return panel_record_add(
+        case=case, member=member, keys=keys_for(member), kind=kind, text=text
+    )
+
+
+def finding_drafted(case, member, outcome, rationale, measures=""):
+    """A finding MEMBER of the case's panel drafted, not yet signed."""
+    return finding_draft(
+        case=case,
+        member=member,
+        keys=keys_for(member),
+        outcome=outcome,
+        rationale=rationale,
+        measures=measures,
+    )
+
+
 def finding_signed(case, panel, *, rationale, outcome="upheld"):
     """A finding drafted by the first member of PANEL and signed by each
     of them: in effect once they are a majority of the case's panel."""
-    drafter = panel[0]
-    finding = finding_draft(
-        case=case,
-        member=drafter,
-        keys=keys_for(drafter),
-        outcome=outcome,
-        rationale=rationale,
-    )
+    finding = finding_drafted(case, panel[0], outcome, rationale)
     for member in panel:
         finding_sign(finding=finding, member=member, keys=keys_for(member))
     return finding
+
+
+def decision_drafted(appeal, member, decision, outcome="", rationale="r"):
+    """A decision MEMBER of the appeals panel drafted, not yet signed."""
+    return decision_draft(
+        appeal=appeal,
+        member=member,
+        keys=keys_for(member),
+        decision=decision,
+        outcome=outcome,
+        rationale=rationale,
+    )

@@ -30,27 +30,19 @@ from faced.cases.services.appeals import (
     panel_file_share,
 )
 from faced.cases.services.findings import finding_draft, finding_sign
-from faced.cases.services.panel import panel_record_add
 from faced.cases.services.report import case_report_open
-from faced.cases.tests.cases_setup import keys_for, keys_of
+from faced.cases.tests.cases_setup import (
+    decision_drafted,
+    keys_for,
+    keys_of,
+    panel_record_added,
+)
 from faced.ledger.models import LedgerEntry
 from faced.ledger.verify import ledger_verify
 
 
-def drafted(appeal, member, decision, outcome="", rationale="r"):
-    """A decision MEMBER of the appeals panel drafted, not yet signed."""
-    return decision_draft(
-        appeal=appeal,
-        member=member,
-        keys=keys_for(member),
-        decision=decision,
-        outcome=outcome,
-        rationale=rationale,
-    )
-
-
 def decide(appeal, members, decision, outcome=""):
-    draft = drafted(
+    draft = decision_drafted(
         appeal,
         members[0],
         decision,
@@ -221,12 +213,8 @@ class AppealPanelTests:
     ):
         case, _finding, appeal, members = hearing
         first = personas["committee1"]
-        panel_record_add(
-            case=case,
-            member=first,
-            keys=keys_for(first),
-            kind="evidence",
-            text="CANARY-EVIDENCE screenshot described",
+        panel_record_added(
+            case, first, "evidence", "CANARY-EVIDENCE screenshot described"
         )
         reader_keys = keys_for(members[0])
         assert (
@@ -316,7 +304,7 @@ class DecisionTests:
                 outcome="not_upheld",
                 rationale="x",
             )
-        draft = drafted(appeal, members[0], "uphold")
+        draft = decision_drafted(appeal, members[0], "uphold")
         with pytest.raises(CaseError):
             decision_sign(
                 decision=draft,
@@ -329,7 +317,7 @@ class DecisionTests:
         finding through the decision's: each has its own event and its
         own effect on the case, and a signature is not recorded."""
         case, _finding, appeal, members = hearing
-        draft = drafted(appeal, members[0], "uphold")
+        draft = decision_drafted(appeal, members[0], "uphold")
         with pytest.raises(CaseError):
             finding_sign(
                 finding=draft, member=members[0], keys=keys_for(members[0])

@@ -17,7 +17,11 @@ from faced.cases.services.panel import (
     panel_assign,
 )
 from faced.cases.services.report import case_report_open, case_submit
-from faced.cases.tests.cases_setup import keys_of, seat_panel
+from faced.cases.tests.cases_setup import (
+    finding_drafted,
+    keys_of,
+    seat_panel,
+)
 from faced.conftest import PASSWORD
 from faced.ledger.models import LedgerEntry
 from faced.ledger.verify import ledger_verify
@@ -226,17 +230,16 @@ class FindingTests:
         signed by both, it is in the ledger with both signatures, the case
         says so, and the survivor can read it and check its integrity."""
         from faced.cases.selectors import finding_integrity, finding_open
-        from faced.cases.services.findings import finding_draft, finding_sign
+        from faced.cases.services.findings import finding_sign
 
         case, first, second = heard
         first_keys = keys_of(personas, "committee1")
         second_keys = keys_unlock(user=second, password=PASSWORD)
-        finding = finding_draft(
-            case=case,
-            member=first,
-            keys=first_keys,
-            outcome="upheld",
-            rationale="CANARY-FINDING reasons",
+        finding = finding_drafted(
+            case,
+            first,
+            "upheld",
+            "CANARY-FINDING reasons",
             measures="No contact until June 2027.",
         )
         assert (
@@ -299,20 +302,14 @@ class FindingTests:
     def test_one_signature_of_two_is_not_a_majority(self, personas, reported):
         """Given a panel of two where only one member has declared, that
         member's signature alone does not put a finding in effect."""
-        from faced.cases.services.findings import finding_draft, finding_sign
+        from faced.cases.services.findings import finding_sign
 
         case, _keys = reported
         seat_panel(personas, case)
         first = personas["committee1"]
         keys1 = keys_of(personas, "committee1")
         conflict_declare(case=case, member=first, has_conflict=False)
-        finding = finding_draft(
-            case=case,
-            member=first,
-            keys=keys1,
-            outcome="upheld",
-            rationale="alone",
-        )
+        finding = finding_drafted(case, first, "upheld", "alone")
         assert finding_sign(finding=finding, member=first, keys=keys1) is False
         finding.refresh_from_db()
         assert finding.effective_at is None

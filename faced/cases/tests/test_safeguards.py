@@ -31,12 +31,11 @@ from faced.cases.services.appeals import (
     appeal_conflict_declare,
     appeal_lodge,
     appeal_panel_assign,
-    decision_draft,
     decision_sign,
 )
 from faced.cases.services.deadlines import deadlines_check, deadlines_set
-from faced.cases.services.findings import finding_draft, finding_sign
-from faced.cases.services.panel import conflict_declare, panel_record_add
+from faced.cases.services.findings import finding_sign
+from faced.cases.services.panel import conflict_declare
 from faced.cases.services.report import (
     case_pause,
     case_report_open,
@@ -44,7 +43,12 @@ from faced.cases.services.report import (
     case_resume,
     case_withdraw,
 )
-from faced.cases.tests.cases_setup import keys_for
+from faced.cases.tests.cases_setup import (
+    decision_drafted,
+    finding_drafted,
+    keys_for,
+    panel_record_added,
+)
 from faced.conftest import PASSWORD, sign_in
 from faced.ledger.models import LedgerEntry
 from faced.ledger.services import checkpoint_sign
@@ -60,15 +64,13 @@ def new_member(name, organization, role=Role.APPEALS):
     return user
 
 
-def add_note(case, member):
-    """A note in the panel's own records, written by MEMBER."""
-    panel_record_add(
-        case=case,
-        member=member,
-        keys=keys_for(member),
-        kind="note",
-        text="n",
-    )
+@pytest.fixture
+def appeal_and_three_members(personas, lodged):
+    """The lodged appeal, its case, and three appeals members: appeals,
+    appeals2 and appeals3, made after the appeal was lodged."""
+    case, _finding, appeal = lodged
+    third = new_member("appeals3", case.organization)
+    return case, appeal, (personas["appeals"], personas["appeals2"], third)
 
 
 class WhoSitsTests:
@@ -93,7 +95,7 @@ class WhoSitsTests:
                 assigned_by=survivor,
                 keys=keys_for(survivor),
             )
-        add_note(case, first)
+        panel_record_added(case, first, "note", "n")
         assert not PanelKey.objects.filter(case=case, reader=survivor)
         assert (
             panel_records_open(
@@ -142,11 +144,9 @@ class WhoSitsTests:
         ).exists()
 
     def test_setting_an_appeal_panel_destroys_every_other_copy(
-        self, personas, lodged
+        self, personas, appeal_and_three_members
     ):
-        case, _finding, appeal = lodged
-        extra = new_member("appeals3", case.organization)
-        a, b = personas["appeals"], personas["appeals2"]
+        case, appeal, (a, b, extra) = appeal_and_three_members
         appeal_panel_assign(
             appeal=appeal, members=[a, b], assigned_by=a, keys=keys_for(a)
         )
@@ -169,13 +169,7 @@ class NobodyDecidesAloneTests:
     def test_one_first_panel_member_cannot_sign_alone(self, personas, heard):
         case, first, second = heard
         conflict_declare(case=case, member=second, has_conflict=True)
-        draft = finding_draft(
-            case=case,
-            member=first,
-            keys=keys_for(first),
-            outcome="not_upheld",
-            rationale="alone",
-        )
+        draft = finding_drafted(case, first, "not_upheld", "alone")
         assert not finding_sign(
             finding=draft, member=first, keys=keys_for(first)
         )
@@ -183,24 +177,15 @@ class NobodyDecidesAloneTests:
         assert draft.effective_at is None
 
     def test_one_appeals_member_cannot_decide_alone_and_the_panel_is_topped_up(
-        self, personas, lodged
+        self, personas, appeal_and_three_members
     ):
-        case, _finding, appeal = lodged
-        a, b = personas["appeals"], personas["appeals2"]
-        c = new_member("appeals3", case.organization)
+        _case, appeal, (a, b, c) = appeal_and_three_members
         appeal_panel_assign(
             appeal=appeal, members=[a, b], assigned_by=a, keys=keys_for(a)
         )
         appeal_conflict_declare(appeal=appeal, member=a, has_conflict=False)
         appeal_conflict_declare(appeal=appeal, member=b, has_conflict=True)
-        draft = decision_draft(
-            appeal=appeal,
-            member=a,
-            keys=keys_for(a),
-            decision="vary",
-            outcome="not_upheld",
-            rationale="alone",
-        )
+        draft = decision_drafted(appeal, a, "vary", "not_upheld", "alone")
         assert not decision_sign(decision=draft, member=a, keys=keys_for(a))
         appeal_panel_assign(
             appeal=appeal, members=[c], assigned_by=a, keys=keys_for(a)
@@ -212,11 +197,9 @@ class NobodyDecidesAloneTests:
         ) == {"appeals", "appeals3"}
 
     def test_a_signature_stops_counting_when_its_signer_steps_aside(
-        self, personas, lodged
+        self, personas, appeal_and_three_members
     ):
-        case, _finding, appeal = lodged
-        a, b = personas["appeals"], personas["appeals2"]
-        c = new_member("appeals3", case.organization)
+        _case, appeal, (a, b, c) = appeal_and_three_members
         appeal_panel_assign(
             appeal=appeal, members=[a, b, c], assigned_by=a, keys=keys_for(a)
         )
@@ -224,13 +207,7 @@ class NobodyDecidesAloneTests:
             appeal_conflict_declare(
                 appeal=appeal, member=member, has_conflict=False
             )
-        draft = decision_draft(
-            appeal=appeal,
-            member=a,
-            keys=keys_for(a),
-            decision="send_back",
-            rationale="x",
-        )
+        draft = decision_drafted(appeal, a, "send_back", rationale="x")
         decision_sign(decision=draft, member=a, keys=keys_for(a))
         appeal_conflict_declare(appeal=appeal, member=a, has_conflict=True)
         assert not FindingSignature.objects.filter(finding=draft, member=a)
@@ -246,20 +223,8 @@ class WhatWasReadTests:
         and signs draft 2, then the first member's sign button (which
         carries draft 1) is refused, and draft 2 is not in effect."""
         case, first, second = heard
-        read = finding_draft(
-            case=case,
-            member=second,
-            keys=keys_for(second),
-            outcome="upheld",
-            rationale="what first read",
-        )
-        swapped = finding_draft(
-            case=case,
-            member=second,
-            keys=keys_for(second),
-            outcome="not_upheld",
-            rationale="swapped",
-        )
+        read = finding_drafted(case, second, "upheld", "what first read")
+        swapped = finding_drafted(case, second, "not_upheld", "swapped")
         finding_sign(finding=swapped, member=second, keys=keys_for(second))
         client = sign_in(Client(), first, with_keys=True)
         response = client.post(
@@ -273,13 +238,7 @@ class WhatWasReadTests:
 
     def test_the_survivor_sees_no_draft(self, personas, heard):
         case, first, _second = heard
-        finding_draft(
-            case=case,
-            member=first,
-            keys=keys_for(first),
-            outcome="not_upheld",
-            rationale="CANARY-DRAFT-ONLY",
-        )
+        finding_drafted(case, first, "not_upheld", "CANARY-DRAFT-ONLY")
         client = sign_in(Client(), personas["survivor"], with_keys=True)
         page = client.get(reverse("cases:case", args=[case.pk])).content
         assert b"CANARY-DRAFT-ONLY" not in page
@@ -288,13 +247,7 @@ class WhatWasReadTests:
 class WithdrawalTests:
     def test_nothing_is_decided_after_a_withdrawal(self, personas, heard):
         case, first, second = heard
-        draft = finding_draft(
-            case=case,
-            member=first,
-            keys=keys_for(first),
-            outcome="upheld",
-            rationale="r",
-        )
+        draft = finding_drafted(case, first, "upheld", "r")
         finding_sign(finding=draft, member=first, keys=keys_for(first))
         case_withdraw(case=case, survivor=personas["survivor"])
         with pytest.raises(CaseError, match="withdrew"):
@@ -329,11 +282,9 @@ class AppealWindowTests:
 
 class StuckTests:
     def test_an_appeal_everyone_stepped_aside_from_can_be_sent_again(
-        self, personas, lodged
+        self, personas, appeal_and_three_members
     ):
-        case, _finding, appeal = lodged
-        a, b = personas["appeals"], personas["appeals2"]
-        c = new_member("appeals3", case.organization)
+        case, appeal, (a, b, c) = appeal_and_three_members
         d = new_member("appeals4", case.organization)
         appeal_panel_assign(
             appeal=appeal, members=[a, b], assigned_by=a, keys=keys_for(a)
@@ -401,7 +352,7 @@ class IntegrityTests:
     ):
         case, first, _second = heard
         case_report_open(case=case, reader=first, keys=keys_for(first))
-        add_note(case, first)
+        panel_record_added(case, first, "note", "n")
         checkpoint_sign(force=True)
         LedgerEntry.objects.filter(
             subject=f"case/{case.pk}", event_type="case_opened"

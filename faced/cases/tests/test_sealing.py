@@ -6,11 +6,10 @@ import pytest
 from faced.cases.errors import CaseError
 from faced.cases.models import CaseDocument, Finding, MeasureNotice
 from faced.cases.selectors import finding_open, measure_open
-from faced.cases.services.findings import finding_draft
 from faced.cases.services.measures import measure_issue
 from faced.cases.services.report import case_report_open
 from faced.cases.services.sealing import case_key_open
-from faced.cases.tests.cases_setup import keys_of
+from faced.cases.tests.cases_setup import finding_drafted, keys_of
 from faced.crypto.envelope import decrypt, encrypt, new_content_key
 from faced.crypto.signing import canonical_json
 from faced.vault.services import open_own_copy
@@ -25,22 +24,14 @@ def heard(heard):
     return case
 
 
-def draft_of(personas, case):
-    return finding_draft(
-        case=case,
-        member=personas["committee1"],
-        keys=keys_of(personas, "committee1"),
-        outcome="upheld",
-        rationale="reasons",
-    )
-
-
 class SealingTests:
     def test_it_binds_the_case_the_kind_and_the_row(self, personas, heard):
         """A finding's item key is wrapped with associated data naming
         the case, "finding" and the finding's own id, then "key"; its text
         with the same but "key"."""
-        finding = draft_of(personas, heard)
+        finding = finding_drafted(
+            heard, personas["committee1"], "upheld", "reasons"
+        )
         case_key = case_key_open(
             heard, personas["survivor"], keys_of(personas, "survivor")
         )
@@ -61,7 +52,9 @@ class SealingTests:
         """Given a finding draft, when a database writer copies its sealed
         text into a new finding row of the same case, the copy does not
         open while the original does."""
-        finding = draft_of(personas, heard)
+        finding = finding_drafted(
+            heard, personas["committee1"], "upheld", "reasons"
+        )
         copy = Finding.objects.create(
             case=heard,
             drafted_by=personas["committee1"],
