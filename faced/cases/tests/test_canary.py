@@ -10,7 +10,6 @@ from faced.cases.services.appeals import (
     appeal_conflict_declare,
     appeal_lodge,
     appeal_panel_assign,
-    decision_draft,
     decision_sign,
 )
 from faced.cases.services.conversation import message_send
@@ -18,6 +17,7 @@ from faced.cases.services.measures import measure_issue
 from faced.cases.services.panel import conflict_declare, panel_record_add
 from faced.cases.tests.cases_setup import (
     case_reported,
+    decision_drafted,
     finding_signed,
     seat_panel,
 )
@@ -100,12 +100,8 @@ def test_no_case_canary_is_in_the_raw_database(raw_database):
         appeal_conflict_declare(
             appeal=appeal, member=member, has_conflict=False
         )
-    decision = decision_draft(
-        appeal=appeal,
-        member=hearing[0],
-        keys=keys["appeals"],
-        decision="uphold",
-        rationale=CANARIES["decision"],
+    decision = decision_drafted(
+        appeal, hearing[0], "uphold", rationale=CANARIES["decision"]
     )
     for name in ("appeals", "appeals2"):
         decision_sign(decision=decision, member=users[name], keys=keys[name])
