@@ -27,6 +27,8 @@ ALLOWED = {
     "merkle": {"__future__", "hashlib", "collections.abc", "typing"},
     "note": STANDARD_LIBRARY | {"nacl"},
     "watch": STANDARD_LIBRARY | {"faced.ledger.merkle", "faced.ledger.note"},
+    # The statement an actor signs, over faced's own signing module.
+    "acts": STANDARD_LIBRARY | {"faced.crypto.signing"},
     # PyNaCl only through faced's own users of it.
     "bundle": STANDARD_LIBRARY
     | {"faced.crypto.signing", "faced.ledger.merkle", "faced.ledger.note"},
