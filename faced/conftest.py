@@ -120,6 +120,38 @@ def survivor_record(personas):
 
 
 @pytest.fixture
+def decide_a_case(personas):
+    """A function that makes a case heard by committee1 and committee2,
+    with a signed finding, and returns the case and the finding."""
+    # Imported here: cases_setup imports this module for PASSWORD.
+    from faced.cases.models import Finding
+    from faced.cases.services.panel import conflict_declare
+    from faced.cases.tests.cases_setup import (
+        case_reported,
+        finding_signed,
+        seat_panel,
+    )
+
+    def decide():
+        case = case_reported(
+            personas["survivor"],
+            {"what": "what happened"},
+            included_fields=["what"],
+            outcomes=["heard"],
+        )
+        panel = [personas["committee1"], personas["committee2"]]
+        seat_panel(personas, case, extra=personas["committee2"])
+        for member in panel:
+            conflict_declare(case=case, member=member, has_conflict=False)
+        finding = finding_signed(
+            case, panel, rationale="The panel believes the survivor."
+        )
+        return case, Finding.objects.get(pk=finding.pk)
+
+    return decide
+
+
+@pytest.fixture
 def raw_database():
     """A function that returns the database as a thief would copy it:
     the raw SQLite files, or a PostgreSQL dump."""

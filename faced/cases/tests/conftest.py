@@ -1,11 +1,9 @@
 """The cases tests' own fixtures, each a step further along one case: a
 report, heard by a panel of two, with a finding in effect, appealed, with
-an appeals panel set, and before that panel; and a function that takes a
-fresh case to a finding in one step."""
+an appeals panel set, and before that panel."""
 
 import pytest
 
-from faced.cases.models import Finding
 from faced.cases.services.appeals import (
     appeal_conflict_declare,
     appeal_lodge,
@@ -97,27 +95,3 @@ def hearing(appeal_seated):
             appeal=appeal, member=member, has_conflict=False
         )
     return case, finding, appeal, members
-
-
-@pytest.fixture
-def decide_a_case(personas):
-    """A function that makes a case heard by committee1 and committee2,
-    with a signed finding, and returns the case and the finding."""
-
-    def decide():
-        case = case_reported(
-            personas["survivor"],
-            {"what": "what happened"},
-            included_fields=["what"],
-            outcomes=["heard"],
-        )
-        panel = [personas["committee1"], personas["committee2"]]
-        seat_panel(personas, case, extra=personas["committee2"])
-        for member in panel:
-            conflict_declare(case=case, member=member, has_conflict=False)
-        finding = finding_signed(
-            case, panel, rationale="The panel believes the survivor."
-        )
-        return case, Finding.objects.get(pk=finding.pk)
-
-    return decide
