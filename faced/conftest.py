@@ -29,6 +29,15 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "persona-password-for-tests"
 
 
+@pytest.fixture(autouse=True)
+def ledger_signer_state(settings, tmp_path_factory):
+    """A checkpoint signer's memory of its own for each test: the database
+    is rolled back after every test, and a memory of what an earlier
+    test signed would see that as a shortened log."""
+    folder = tmp_path_factory.mktemp("signer")
+    settings.LEDGER_SIGNER_STATE_FILE = str(folder / "ledger-signer.state")
+
+
 @pytest.fixture
 def personas(db):
     """Demo Collective and Other Collective, with one person per role."""

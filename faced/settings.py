@@ -260,6 +260,12 @@ CONTENT_SECURITY_POLICY = {
 LEDGER_KEY_FILE = env_str(
     "FACED_LEDGER_KEY_FILE", str(DATA_DIR / "ledger.key")
 )
+# What the checkpoint signer last signed (its size and root), kept beside
+# the log key and outside the database: someone who can write the database
+# must not be able to get a checkpoint signed over a shortened history.
+LEDGER_SIGNER_STATE_FILE = env_str("FACED_LEDGER_SIGNER_STATE_FILE") or str(
+    Path(LEDGER_KEY_FILE).parent / "ledger-signer.state"
+)
 
 # The matching key (RFC 9497 OPRF): in-process by default, read from a
 # secret file made once with `faced matching init`; or held by a separate

@@ -24,6 +24,11 @@ from faced.ledger.note import (
 )
 from faced.ledger.selectors import ledger_size
 from faced.ledger.services import subject_of, timestamp
+from faced.ledger.signer_state import (
+    SignerStateDamaged,
+    signer_state_path,
+    signer_state_read,
+)
 
 HASH = 32
 
@@ -194,6 +199,28 @@ def check_checkpoint_note(
     return checkpoint
 
 
+def _check_signer_memory(levels: list[bytearray]) -> None:
+    """Check the log against the last checkpoint the signer remembers
+    signing, outside the database: the one checkpoint that deleting rows
+    cannot take away."""
+    where = signer_state_path()
+    name, seed = log_signer()
+    try:
+        remembered = signer_state_read(name=name, seed=seed)
+    except SignerStateDamaged as damage:
+        raise LedgerBroken(
+            f"the signer's memory of the last checkpoint it signed ({where}) "
+            f"does not hold: {damage}."
+        ) from None
+    if remembered is not None:
+        check_checkpoint_note(
+            remembered.note,
+            levels,
+            label=f"the checkpoint this server last signed (remembered in "
+            f"{where})",
+        )
+
+
 def ledger_verify(*, checkpoint_note: str | None = None) -> VerifiedLedger:
     """Raise LedgerBroken naming the first thing that does not hold."""
     levels = _levels(_check_entries())
@@ -225,5 +252,6 @@ def ledger_verify(*, checkpoint_note: str | None = None) -> VerifiedLedger:
         check_checkpoint_note(
             checkpoint_note, levels, label="your saved checkpoint"
         )
+    _check_signer_memory(levels)
     root = merkle.root_from(_accessor(levels), size)
     return VerifiedLedger(size=size, root=root)

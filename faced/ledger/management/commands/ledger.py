@@ -5,8 +5,16 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from faced.ledger.log_key import log_key_create, log_verifier_key
-from faced.ledger.services import HistoryRewritten, checkpoint_sign
+from faced.ledger.log_key import (
+    LogKeyMissing,
+    log_key_create,
+    log_verifier_key,
+)
+from faced.ledger.services import (
+    CheckpointRefused,
+    checkpoint_reanchor,
+    checkpoint_sign,
+)
 from faced.ledger.verify import LedgerBroken, ledger_verify
 
 
@@ -14,8 +22,9 @@ class Command(BaseCommand):
     help = (
         "The ledger: `init` makes the log key (once, at install); `verify` "
         "checks every entry, node and checkpoint; `checkpoint` signs one "
-        "now; `watch URL --state FILE` checks from another computer that a "
-        "server's log only ever grew."
+        "now; `reanchor` starts the signer's memory of what it signed "
+        "again; `watch URL --state FILE` checks from another computer that "
+        "a server's log only ever grew."
     )
     # `init` must run before the log key exists, which the checks demand.
     requires_system_checks: ClassVar[list[str]] = []
@@ -37,6 +46,21 @@ class Command(BaseCommand):
             help="A checkpoint saved earlier: prove the log extends it.",
         )
         actions.add_parser("checkpoint", help="Sign a checkpoint now.")
+        reanchor = actions.add_parser(
+            "reanchor",
+            help="Forget what the checkpoint signer remembers signing and "
+            "start again from the log as it is, after checking it against "
+            "the database's latest signed checkpoint. For a lost or damaged "
+            "FACED_LEDGER_SIGNER_STATE_FILE; the old file is kept aside.",
+        )
+        reanchor.add_argument(
+            "--accept-rollback",
+            action="store_true",
+            help="Also when the signer's memory is intact and the log does "
+            "not extend it (a database restored from an older backup): "
+            "signs a log that members' watchers will report as rolled "
+            "back. Tell the members first.",
+        )
         actions.add_parser("key", help="Print the log's verifier key.")
 
     def handle(self, *args, action: str, **options):
@@ -70,8 +94,34 @@ class Command(BaseCommand):
         elif action == "checkpoint":
             try:
                 checkpoint = checkpoint_sign(force=True)
-            except HistoryRewritten as error:
+            except (CheckpointRefused, LogKeyMissing) as error:
                 raise CommandError(f"Refused to sign: {error}") from None
-            self.stdout.write(checkpoint.note, ending="")
+            if checkpoint is not None:  # FORCE always signs or raises.
+                self.stdout.write(checkpoint.note, ending="")
+        elif action == "reanchor":
+            self.reanchor(accept_rollback=options["accept_rollback"])
         elif action == "key":
             self.stdout.write(log_verifier_key())
+
+    def reanchor(self, *, accept_rollback: bool) -> None:
+        try:
+            done = checkpoint_reanchor(accept_rollback=accept_rollback)
+        except (CheckpointRefused, LogKeyMissing) as error:
+            raise CommandError(f"Refused to re-anchor: {error}") from None
+        size = done.checkpoint.tree_size
+        if done.remembered_size is None:
+            before = "The signer's memory was missing or did not hold"
+        else:
+            before = (
+                f"The signer remembered signing {done.remembered_size} entries"
+            )
+        kept = (
+            f"; the old memory is kept in {done.set_aside}"
+            if done.set_aside is not None
+            else ""
+        )
+        self.stdout.write(
+            f"{before}{kept}. Signed the log as it is now, {size} entries, "
+            "and remember it from here on:"
+        )
+        self.stdout.write(done.checkpoint.note, ending="")
