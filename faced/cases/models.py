@@ -163,6 +163,21 @@ class CaseDocument(models.Model):
         return f"{self.kind} of {self.case}"
 
 
+class SurvivorActKey(SealedCopy):
+    """The key a survivor signs their acts on one case with (withdrawing,
+    pausing, agreeing to a path...): made at submission, its public half
+    declared in the case's first ledger entry, its private half sealed to
+    the survivor alone. One key per case, so that the ledger never links
+    two reports of one person."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="act_key"
+    )
+
+    def __str__(self) -> str:
+        return f"act key of {self.case}"
+
+
 class PanelKey(SealedCopy):
     """A copy of the case's panel key, sealed to a panel member: it opens
     internal notes, statements and evidence, which the survivor does not

@@ -132,7 +132,9 @@ def create_demo_cases(users: dict, password: str) -> None:
         text="Yes, I would like it looked into properly. (Demo message.)",
     )
     path_propose(case=heard, member=first, path="investigation")
-    path_agree(case=heard, survivor=survivor, path="investigation")
+    path_agree(
+        case=heard, survivor=survivor, keys=keys, path="investigation"
+    )
     panel_record_add(
         case=heard,
         member=second,

@@ -33,7 +33,7 @@ the same code that signs them.
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from faced.crypto.signing import (
     VERIFY_KEY_BYTES,
@@ -47,6 +47,20 @@ SIGNER = "signer"
 SIGNATURE = "signature"
 SURVIVOR = "survivor"
 SERVER = "server"
+# The field of "case_submitted" that declares the case's own key.
+SURVIVOR_KEY = "survivor_key"
+
+# Which events are acts, and who must have signed each. Written out once:
+# the server, `faced ledger verify`, the case pages and a member's monitor
+# all read this table.
+ACTS: dict[str, str] = {
+    "case_submitted": SURVIVOR,
+    "case_withdrawn": SURVIVOR,
+    "case_paused": SURVIVOR,
+    "case_resumed": SURVIVOR,
+    "path_agreed": SURVIVOR,
+    "deadline_missed": SERVER,
+}
 
 
 def act_statement(
@@ -89,3 +103,117 @@ def act_signature_holds(
     except (binascii.Error, ValueError):
         return False
     return verify_bytes(verify_key, statement, raw)
+
+
+def _decoded_key(text: object) -> bytes | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        key = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return key if len(key) == VERIFY_KEY_BYTES else None
+
+
+class ActChecker:
+    """Checks the acts of a log, or of one case's history, entry by entry
+    in order: each act must name the signer the table expects and carry
+    that signer's signature over its statement.
+
+    LEAF_HASH_AT gives the leaf hash of an earlier entry by its sequence
+    (None when it is not there), for the statement's "follows"."""
+
+    def __init__(
+        self,
+        *,
+        origin: str,
+        server_key: bytes,
+        leaf_hash_at: Callable[[int], bytes | None],
+    ) -> None:
+        self._origin = origin
+        self._server_key = server_key
+        self._leaf_hash_at = leaf_hash_at
+        # Each case's own key, from its submission; None for a case
+        # reported before faced signed acts (it declared no key).
+        self._survivor_keys: dict[object, bytes | None] = {}
+        self._signed_reports_seen = False
+
+    def check(
+        self, *, sequence: int, event_type: str, event: Mapping[str, object]
+    ) -> str | None:
+        """What does not hold about entry SEQUENCE as an act, or None."""
+        expected = ACTS.get(event_type)
+        if expected is None:
+            return None
+        case = event.get("case")
+        if event_type == "case_submitted":
+            if case in self._survivor_keys:
+                return (
+                    f"entry {sequence} submits a report that was submitted "
+                    "already: it was added behind faced's back."
+                )
+            if (
+                SURVIVOR_KEY not in event
+                and SIGNER not in event
+                and not self._signed_reports_seen
+            ):
+                # Reported before faced signed acts: nothing to check,
+                # and nothing this case's survivor does can be shown to
+                # be theirs. Once one report in the log is signed, every
+                # later one must be.
+                self._survivor_keys[case] = None
+                return None
+            key = _decoded_key(event.get(SURVIVOR_KEY))
+        elif expected == SURVIVOR:
+            if case not in self._survivor_keys:
+                return (
+                    f"entry {sequence} ({event_type}) is about a report "
+                    "whose submission is not in the log before it."
+                )
+            key = self._survivor_keys[case]
+            if key is None:
+                return (
+                    f"entry {sequence} ({event_type}) cannot be shown to be "
+                    "the survivor's: the report was made before faced "
+                    "signed what survivors do."
+                )
+        else:
+            key = self._server_key
+        signer = event.get(SIGNER)
+        if signer != expected or key is None:
+            return (
+                f"entry {sequence} ({event_type}) does not name "
+                f"{_WHO[expected]} as its signer: it was added or changed "
+                "behind faced's back."
+            )
+        previous = event.get("previous")
+        follows = (
+            self._leaf_hash_at(previous) if isinstance(previous, int) else None
+        )
+        if isinstance(previous, int) and follows is None:
+            return (
+                f"entry {sequence} ({event_type}) follows entry {previous}, "
+                "which is not in the log."
+            )
+        statement = act_statement(
+            origin=self._origin,
+            event_type=event_type,
+            event=event,
+            follows=follows,
+        )
+        if not act_signature_holds(key, statement, event.get(SIGNATURE)):
+            return (
+                f"entry {sequence} ({event_type}) is not signed by "
+                f"{_WHO[expected]}: it was added or changed behind faced's "
+                "back."
+            )
+        if event_type == "case_submitted":
+            self._survivor_keys[case] = key
+            self._signed_reports_seen = True
+        return None
+
+
+_WHO = {
+    SURVIVOR: "the survivor's own key for this report",
+    SERVER: "this server's log key",
+}

@@ -3,7 +3,7 @@
 import contextlib
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
@@ -11,6 +11,13 @@ from django.utils import timezone
 
 from faced.crypto.signing import canonical_json
 from faced.ledger import merkle
+from faced.ledger.acts import (
+    SERVER,
+    SIGNATURE,
+    SIGNER,
+    act_sign,
+    act_statement,
+)
 from faced.ledger.log_key import log_public_key, log_signer
 from faced.ledger.models import Checkpoint, LedgerEntry, LedgerHead, LedgerNode
 from faced.ledger.note import (
@@ -67,13 +74,30 @@ def subject_of(event_type: str, payload: Mapping[str, object]) -> str:
     return subject if isinstance(subject, str) else ""
 
 
-def _previous_about(subject: str) -> int | None:
-    return (
+def _previous_about(subject: str) -> tuple[int, bytes] | None:
+    """The sequence and leaf hash of the latest entry about SUBJECT."""
+    found = (
         LedgerEntry.objects.filter(subject=subject)
         .order_by("-sequence")
-        .values_list("sequence", flat=True)
+        .values_list("sequence", "leaf_hash")
         .first()
     )
+    return None if found is None else (found[0], bytes(found[1]))
+
+
+@dataclass(frozen=True)
+class ActSigner:
+    """Who signs an act (acts.py: "person/<id>", "survivor" or "server")
+    and the Ed25519 seed they sign with, unlocked for this one request."""
+
+    name: str
+    seed: bytes = field(repr=False)
+
+
+def server_signer() -> ActSigner:
+    """The log key, for what only the server can state."""
+    _origin, seed = log_signer()
+    return ActSigner(SERVER, seed)
 
 
 def _lock_head() -> LedgerHead:
@@ -85,14 +109,19 @@ def _lock_head() -> LedgerHead:
 
 
 def ledger_append(
-    *, event_type: str, payload: Mapping[str, object]
+    *,
+    event_type: str,
+    payload: Mapping[str, object],
+    signer: ActSigner | None = None,
 ) -> LedgerEntry:
-    """Append an event inside the caller's transaction.
+    """Append an event inside the caller's transaction, signed by SIGNER
+    when it records somebody's act (see acts.py).
 
     The event and the caller's change commit together or not at all. The
     head row is locked first, so that concurrent appenders queue: none can
     fork the tree, skip or reuse a sequence number (on SQLite the
-    immediate transaction holds the write lock already).
+    immediate transaction holds the write lock already). The signature is
+    made under that lock, over the entry the act follows.
     """
     if not event_type or len(event_type) > EVENT_TYPE_LENGTH:
         raise ValueError("An event type is 1 to 60 characters.")
@@ -101,11 +130,24 @@ def ledger_append(
         head = _lock_head()
         sequence = head.size
         moment = timezone.now()
+        previous = _previous_about(subject) if subject else None
         if subject:
             # Each entry about a subject names the one before it, so that
             # a subject's history (a case's timeline) shows a gap where an
             # entry was hidden or removed, without reading the whole log.
-            payload = {**payload, "previous": _previous_about(subject)}
+            payload = {
+                **payload,
+                "previous": None if previous is None else previous[0],
+            }
+        if signer is not None:
+            payload = {**payload, SIGNER: signer.name}
+            statement = act_statement(
+                origin=log_signer()[0],
+                event_type=event_type,
+                event=payload,
+                follows=None if previous is None else previous[1],
+            )
+            payload = {**payload, SIGNATURE: act_sign(signer.seed, statement)}
         leaf_data = leaf_data_for(
             sequence=sequence,
             moment=moment,

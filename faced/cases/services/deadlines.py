@@ -19,7 +19,7 @@ from faced.cases.selectors import (
     committee_readers,
     leaders_of,
 )
-from faced.ledger.services import ledger_append
+from faced.ledger.services import ledger_append, server_signer
 from faced.notify.services import notify
 from faced.orgs.models import Organization, RoleAssignment
 from faced.orgs.roles import Role
@@ -114,6 +114,7 @@ def deadlines_check(*, now: dt.datetime | None = None) -> int:
                         "case": case_reference(case),
                         "deadline": deadline,
                     },
+                    signer=server_signer(),
                 )
                 notify(
                     [
@@ -138,6 +139,7 @@ def deadlines_check(*, now: dt.datetime | None = None) -> int:
                     "notice": f"measure/{notice.pk}",
                     "deadline": "measure",
                 },
+                signer=server_signer(),
             )
             notify(
                 [

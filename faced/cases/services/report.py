@@ -1,6 +1,7 @@
 """The survivor's report and their control of it: submit, read, withdraw,
 pause, resume, agree to a path, send again."""
 
+import base64
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -18,6 +19,7 @@ from faced.cases.models import (
     CaseExclusion,
     CaseKey,
     CaseState,
+    SurvivorActKey,
 )
 from faced.cases.selectors import (
     MINIMUM_SIGNERS,
@@ -35,6 +37,7 @@ from faced.cases.services.sealing import (
     case_key_open,
     case_key_seal_to,
     sealed_create,
+    survivor_act_signer,
     text_open,
 )
 from faced.crypto.envelope import (
@@ -42,7 +45,9 @@ from faced.crypto.envelope import (
     seal_key,
 )
 from faced.crypto.keys import PersonKeys
-from faced.ledger.services import ledger_append
+from faced.crypto.signing import generate_signing_key
+from faced.ledger.acts import SURVIVOR, SURVIVOR_KEY
+from faced.ledger.services import ActSigner, ledger_append
 from faced.notify.services import notify
 from faced.orgs.models import Organization
 from faced.orgs.services import person_reference
@@ -150,13 +155,23 @@ def case_submit(
             kind=CaseDocument.Kind.REPORT,
             author=survivor,
         )
+        # The case's own key for the survivor's acts: declared in its
+        # first entry, which it signs, and sealed to the survivor alone.
+        act_seed, act_verify_key = generate_signing_key()
+        SurvivorActKey.objects.create(
+            case=case,
+            reader=survivor,
+            sealed_key=seal_key(act_seed, own_public_key(survivor, keys)),
+        )
         ledger_append(
             event_type="case_submitted",
             payload={
                 "case": case_reference(case),
                 "organization": organization.slug,
                 "acknowledge_by": case.acknowledge_by.date().isoformat(),
+                SURVIVOR_KEY: base64.b64encode(act_verify_key).decode(),
             },
+            signer=ActSigner(SURVIVOR, act_seed),
         )
         notify(readers)
     return case
@@ -193,7 +208,7 @@ def case_report_open(
     return content
 
 
-def case_withdraw(*, case: Case, survivor: User) -> None:
+def case_withdraw(*, case: Case, survivor: User, keys: PersonKeys) -> None:
     """The survivor withdraws the report, at any time, for any reason. A
     finding already in effect stays on the record."""
     if survivor.pk != case.survivor_id:
@@ -207,11 +222,12 @@ def case_withdraw(*, case: Case, survivor: User) -> None:
         ledger_append(
             event_type="case_withdrawn",
             payload={"case": case_reference(locked)},
+            signer=survivor_act_signer(locked, survivor, keys),
         )
         notify(active_panel(locked))
 
 
-def case_pause(*, case: Case, survivor: User) -> None:
+def case_pause(*, case: Case, survivor: User, keys: PersonKeys) -> None:
     """The survivor pauses the case: its deadlines stop, and the panel
     waits (messages and safety measures still work)."""
     if survivor.pk != case.survivor_id:
@@ -225,12 +241,14 @@ def case_pause(*, case: Case, survivor: User) -> None:
         locked.paused_at = timezone.now()
         locked.save(update_fields=["paused_at"])
         ledger_append(
-            event_type="case_paused", payload={"case": case_reference(locked)}
+            event_type="case_paused",
+            payload={"case": case_reference(locked)},
+            signer=survivor_act_signer(locked, survivor, keys),
         )
         notify(active_panel(locked))
 
 
-def case_resume(*, case: Case, survivor: User) -> None:
+def case_resume(*, case: Case, survivor: User, keys: PersonKeys) -> None:
     """The survivor resumes the case; deadlines not yet met move on by as
     long as it was paused."""
     if survivor.pk != case.survivor_id:
@@ -263,11 +281,14 @@ def case_resume(*, case: Case, survivor: User) -> None:
                 "acknowledge_by": locked.acknowledge_by.date().isoformat(),
                 "respond_by": locked.respond_by.date().isoformat(),
             },
+            signer=survivor_act_signer(locked, survivor, keys),
         )
         notify(active_panel(locked))
 
 
-def path_agree(*, case: Case, survivor: User, path: str) -> None:
+def path_agree(
+    *, case: Case, survivor: User, keys: PersonKeys, path: str
+) -> None:
     """The survivor agrees to PATH, the path the panel proposed as they
     read it: a proposal changed since is refused."""
     if survivor.pk != case.survivor_id:
@@ -293,7 +314,9 @@ def path_agree(*, case: Case, survivor: User, path: str) -> None:
             fields.append("state")
         locked.save(update_fields=fields)
         ledger_append(
-            event_type="path_agreed", payload={"case": case_reference(locked)}
+            event_type="path_agreed",
+            payload={"case": case_reference(locked)},
+            signer=survivor_act_signer(locked, survivor, keys),
         )
         notify(active_panel(locked))
 

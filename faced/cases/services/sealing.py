@@ -27,6 +27,7 @@ from faced.cases.models import (
     Finding,
     MeasureNotice,
     PanelKey,
+    SurvivorActKey,
 )
 from faced.crypto.envelope import (
     DecryptionError,
@@ -36,6 +37,8 @@ from faced.crypto.envelope import (
 )
 from faced.crypto.keys import PersonKeys
 from faced.crypto.signing import canonical_json
+from faced.ledger.acts import SURVIVOR
+from faced.ledger.services import ActSigner
 from faced.vault.services import open_own_copy, seal_to_confirmed
 
 # A row whose item key is wrapped under the case's or the panel's key.
@@ -138,6 +141,24 @@ def case_key_open(case: Case, reader: User, keys: PersonKeys) -> bytes:
         damaged=_("Your key to this case does not open."),
         error=CaseError,
     )
+
+
+def survivor_act_signer(
+    case: Case, survivor: User, keys: PersonKeys
+) -> ActSigner | None:
+    """The survivor's signer for their acts on CASE, from their own sealed
+    copy of the case's act key; None for a case reported before faced
+    signed acts (its acts then show as unproven, never as signed)."""
+    if not SurvivorActKey.objects.filter(case=case).exists():
+        return None
+    seed = open_own_copy(
+        SurvivorActKey.objects.filter(case=case, reader=survivor),
+        keys,
+        missing=_("You have no key to act on this case."),
+        damaged=_("Your key to act on this case does not open."),
+        error=CaseError,
+    )
+    return ActSigner(SURVIVOR, seed)
 
 
 def panel_key_open(case: Case, reader: User, keys: PersonKeys) -> bytes:

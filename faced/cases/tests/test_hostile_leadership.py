@@ -13,6 +13,7 @@ from faced.accounts.custody import keys_unlock
 from faced.cases.models import Finding, FindingSignature
 from faced.cases.services.findings import finding_draft, finding_sign
 from faced.cases.services.panel import conflict_declare, panel_assign
+from faced.cases.tests.cases_setup import keys_for
 from faced.conftest import PASSWORD, sign_in
 from faced.orgs.models import Organization
 from faced.orgs.roles import Role
@@ -195,8 +196,12 @@ class ThroughTheSoftwareTests:
             lambda: appeal_lodge(
                 case=case, appellant=leader, keys=keys, grounds="x"
             ),
-            lambda: case_withdraw(case=case, survivor=leader),
-            lambda: case_pause(case=case, survivor=leader),
+            lambda: case_withdraw(
+                case=case, survivor=leader, keys=keys_for(leader)
+            ),
+            lambda: case_pause(
+                case=case, survivor=leader, keys=keys_for(leader)
+            ),
         )
         for attempt in attempts:
             with pytest.raises(CaseError):

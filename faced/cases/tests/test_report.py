@@ -19,6 +19,7 @@ from faced.cases.services.panel import (
 from faced.cases.services.report import case_report_open, case_submit
 from faced.cases.tests.cases_setup import (
     finding_drafted,
+    keys_for,
     keys_of,
     seat_panel,
 )
@@ -394,8 +395,16 @@ class WithdrawTests:
         case, _keys = reported
         for who in ("committee1", "leadership"):
             with pytest.raises(CaseError):
-                case_withdraw(case=case, survivor=personas[who])
-        case_withdraw(case=case, survivor=personas["survivor"])
+                case_withdraw(
+                    case=case,
+                    survivor=personas[who],
+                    keys=keys_for(personas[who]),
+                )
+        case_withdraw(
+            case=case,
+            survivor=personas["survivor"],
+            keys=keys_for(personas["survivor"]),
+        )
         case.refresh_from_db()
         assert case.state == CaseState.WITHDRAWN
         assert LedgerEntry.objects.filter(event_type="case_withdrawn").exists()

@@ -249,7 +249,11 @@ class WithdrawalTests:
         case, first, second = heard
         draft = finding_drafted(case, first, "upheld", "r")
         finding_sign(finding=draft, member=first, keys=keys_for(first))
-        case_withdraw(case=case, survivor=personas["survivor"])
+        case_withdraw(
+            case=case,
+            survivor=personas["survivor"],
+            keys=keys_for(personas["survivor"]),
+        )
         with pytest.raises(CaseError, match="withdrew"):
             finding_sign(finding=draft, member=second, keys=keys_for(second))
         case.refresh_from_db()
@@ -338,11 +342,19 @@ class DeadlineTests:
         Case.objects.filter(pk=case.pk).update(
             acknowledge_by=timezone.now() - dt.timedelta(hours=1)
         )
-        case_pause(case=case, survivor=personas["survivor"])
+        case_pause(
+            case=case,
+            survivor=personas["survivor"],
+            keys=keys_for(personas["survivor"]),
+        )
         Case.objects.filter(pk=case.pk).update(
             paused_at=timezone.now() - dt.timedelta(minutes=30)
         )
-        case_resume(case=case, survivor=personas["survivor"])
+        case_resume(
+            case=case,
+            survivor=personas["survivor"],
+            keys=keys_for(personas["survivor"]),
+        )
         assert deadlines_check() == 1
 
 

@@ -22,7 +22,7 @@ from faced.cases.services.panel import (
     path_propose,
 )
 from faced.cases.services.report import case_pause, case_resume, path_agree
-from faced.cases.tests.cases_setup import keys_of
+from faced.cases.tests.cases_setup import keys_for, keys_of
 from faced.conftest import PASSWORD
 from faced.ledger.models import LedgerEntry
 from faced.ledger.verify import ledger_verify
@@ -112,7 +112,10 @@ class PathTests:
         assert case.responded_at is not None
         assert case.path == ""
         path_agree(
-            case=case, survivor=personas["survivor"], path="restorative"
+            case=case,
+            survivor=personas["survivor"],
+            keys=keys_for(personas["survivor"]),
+            path="restorative",
         )
         case.refresh_from_db()
         assert (case.path, case.state) == ("restorative", CaseState.UNDER_WAY)
@@ -125,7 +128,10 @@ class PathTests:
         case, first, _second = heard
         with pytest.raises(CaseError):
             path_agree(
-                case=case, survivor=personas["survivor"], path="informal"
+                case=case,
+                survivor=personas["survivor"],
+                keys=keys_for(personas["survivor"]),
+                path="informal",
             )
         with pytest.raises(CaseError):
             path_propose(
@@ -133,12 +139,20 @@ class PathTests:
             )
         path_propose(case=case, member=first, path="informal")
         with pytest.raises(CaseError):
-            path_agree(case=case, survivor=first, path="informal")
+            path_agree(
+                case=case,
+                survivor=first,
+                keys=keys_for(first),
+                path="informal",
+            )
         # A proposal changed after the survivor read it is not agreed to.
         path_propose(case=case, member=first, path="investigation")
         with pytest.raises(CaseError, match="changed"):
             path_agree(
-                case=case, survivor=personas["survivor"], path="informal"
+                case=case,
+                survivor=personas["survivor"],
+                keys=keys_for(personas["survivor"]),
+                path="informal",
             )
         with pytest.raises(CaseError):
             path_propose(case=case, member=first, path="trial by combat")
@@ -153,7 +167,7 @@ class PauseTests:
         when they resume, the deadlines move on by the pause."""
         case, first, _second = heard
         survivor = personas["survivor"]
-        case_pause(case=case, survivor=survivor)
+        case_pause(case=case, survivor=survivor, keys=keys_for(survivor))
         case.refresh_from_db()
         Case.objects.filter(pk=case.pk).update(
             paused_at=case.paused_at - dt.timedelta(days=10)
@@ -177,8 +191,8 @@ class PauseTests:
             text="We are here when you are ready.",
         )
         with pytest.raises(CaseError):
-            case_pause(case=case, survivor=survivor)
-        case_resume(case=case, survivor=survivor)
+            case_pause(case=case, survivor=survivor, keys=keys_for(survivor))
+        case_resume(case=case, survivor=survivor, keys=keys_for(survivor))
         case.refresh_from_db()
         assert case.paused_at is None
         # The panel's message was the first response: its clock stopped.
@@ -190,9 +204,13 @@ class PauseTests:
     def test_only_the_survivor_pauses(self, personas, heard):
         case, first, _second = heard
         with pytest.raises(CaseError):
-            case_pause(case=case, survivor=first)
+            case_pause(case=case, survivor=first, keys=keys_for(first))
         with pytest.raises(CaseError):
-            case_resume(case=case, survivor=personas["survivor"])
+            case_resume(
+                case=case,
+                survivor=personas["survivor"],
+                keys=keys_for(personas["survivor"]),
+            )
 
 
 class DeadlineTests:
@@ -228,7 +246,11 @@ class DeadlineTests:
 
     def test_a_paused_case_misses_no_deadline(self, personas, heard):
         case, _first, _second = heard
-        case_pause(case=case, survivor=personas["survivor"])
+        case_pause(
+            case=case,
+            survivor=personas["survivor"],
+            keys=keys_for(personas["survivor"]),
+        )
         assert deadlines_check(now=case.respond_by + dt.timedelta(days=1)) == 0
 
     def test_an_unacknowledged_measure_is_flagged(self, personas, heard):

@@ -145,7 +145,7 @@ def _survivor_change(change: Callable[..., None], done: Promise) -> Action:
     """An action only the survivor takes, with nothing to fill in."""
 
     def run(request: HttpRequest, item: Case, keys: PersonKeys) -> str:
-        change(case=item, survivor=request.user)
+        change(case=item, survivor=request.user, keys=keys)
         return str(done)
 
     return run
@@ -153,7 +153,7 @@ def _survivor_change(change: Callable[..., None], done: Promise) -> Action:
 
 def _agree_path(request: HttpRequest, item: Case, keys: PersonKeys) -> str:
     path = posted(PathForm, request)["path"]
-    path_agree(case=item, survivor=request.user, path=path)
+    path_agree(case=item, survivor=request.user, keys=keys, path=path)
     return _("Thank you. The panel now takes it forward this way.")
 
 
