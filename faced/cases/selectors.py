@@ -37,6 +37,7 @@ from faced.cases.services.sealing import (
 from faced.crypto.keys import PersonKeys
 from faced.crypto.signing import canonical_json, verify
 from faced.ledger import merkle
+from faced.ledger.acts import ActChecker
 from faced.ledger.log_key import log_public_key, log_signer
 from faced.ledger.models import LedgerEntry
 from faced.ledger.note import NoteError, open_note, parse_checkpoint
@@ -254,11 +255,37 @@ def timeline_integrity(
     names the one before it, from the submission on), then the latest
     checkpoint's signature with the log's key, then each entry's inclusion
     proof against the root it signs. Entries newer than the checkpoint are
-    pending: the worker signs a new one soon."""
+    pending: the worker signs a new one soon. Each act in the history
+    must carry its actor's signature (the survivor's own key for this
+    report, the server's for what only it states)."""
     problems = []
     previous = None
+    hashes = {
+        event.sequence: merkle.leaf_hash(event.leaf_data.encode("utf-8"))
+        for event in events
+    }
+    acts = ActChecker(
+        origin=log_signer()[0],
+        server_key=log_public_key(),
+        leaf_hash_at=hashes.get,
+    )
     for event in events:
-        about = json.loads(event.leaf_data).get("event", {})
+        entry = json.loads(event.leaf_data)
+        about = entry.get("event", {})
+        unsigned = acts.check(
+            sequence=event.sequence,
+            event_type=str(entry.get("type", "")),
+            event=about,
+        )
+        if unsigned is not None:
+            problems.append(
+                _(
+                    "Entry %(n)s cannot be trusted: %(why)s It says "
+                    "something was done that the person it names may never "
+                    "have done."
+                )
+                % {"n": event.sequence, "why": unsigned}
+            )
         if about.get("case") != case_reference(case):
             problems.append(
                 _("Entry %(n)s is not about this case.")

@@ -12,6 +12,7 @@ from contextlib import closing
 from dataclasses import dataclass
 
 from faced.ledger import merkle
+from faced.ledger.acts import ActChecker
 from faced.ledger.log_key import log_public_key, log_signer
 from faced.ledger.models import Checkpoint, LedgerEntry, LedgerNode
 from faced.ledger.note import (
@@ -47,8 +48,19 @@ class VerifiedLedger:
 
 
 def _check_entries() -> bytearray:
-    """Leaf hashes recomputed from the stored events, in order."""
+    """Leaf hashes recomputed from the stored events, in order; each act
+    checked for its actor's signature (acts.py) on the way."""
     leaves = bytearray()
+
+    def leaf_hash_at(sequence: int) -> bytes | None:
+        if not 0 <= sequence < len(leaves) // HASH:
+            return None
+        return bytes(leaves[sequence * HASH : (sequence + 1) * HASH])
+
+    name, _seed = log_signer()
+    acts = ActChecker(
+        origin=name, server_key=log_public_key(), leaf_hash_at=leaf_hash_at
+    )
     rows = (
         LedgerEntry.objects.order_by("sequence")
         .values_list(
@@ -103,6 +115,13 @@ def _check_entries() -> bytearray:
                     "differs from the event the hash covers), which would "
                     "hide the entry from a case's timeline."
                 )
+            problem = acts.check(
+                sequence=sequence,
+                event_type=event_type,
+                event=event if isinstance(event, dict) else {},
+            )
+            if problem is not None:
+                raise LedgerBroken(problem)
             leaves += leaf
     return leaves
 

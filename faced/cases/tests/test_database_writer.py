@@ -1,0 +1,183 @@
+"""Someone who can write the database, and nothing else (no password, no
+receipt, no log key), tries to make faced say that a survivor did
+something they did not do.
+
+Each forgery is made with what such a person has: the rows, and the
+public algorithms that build them. `ledger_append` without a signer
+writes exactly the rows they could write themselves (the leaf, its hash,
+the subtree hashes and the head are all computed from public data), so
+the tests use it to append a forged entry. The rule each test protects,
+written out: an act a survivor takes on a report (withdraw, pause,
+resume, agree to a path) counts only with a signature by the key that
+report's submission declared, over that act in this log, after the exact
+entry before it; a missed deadline counts only with the log key's.
+"""
+
+import base64
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from faced.cases.models import CaseState
+from faced.cases.services.report import case_pause, case_resume
+from faced.cases.tests.cases_setup import case_reported, keys_for
+from faced.conftest import sign_in
+from faced.crypto.signing import generate_signing_key
+from faced.ledger.acts import act_sign, act_statement
+from faced.ledger.log_key import log_signer
+from faced.ledger.models import LedgerEntry
+from faced.ledger.services import ledger_append
+from faced.ledger.verify import LedgerBroken, ledger_verify
+
+ALARM = "cannot be trusted"
+
+
+def forge(event_type, event):
+    """Append EVENT as a database writer could: rows only."""
+    return ledger_append(event_type=event_type, payload=event)
+
+
+def case_ref(case):
+    return f"case/{case.pk}"
+
+
+def withdraw_in_the_database(case):
+    """What a forged withdrawal also needs: the case's state column."""
+    type(case).objects.filter(pk=case.pk).update(state=CaseState.WITHDRAWN)
+
+
+def pages_show_the_alarm(personas, case):
+    survivor = sign_in(Client(), personas["survivor"], with_keys=True)
+    page = survivor.get(reverse("cases:case", args=[case.pk]))
+    assert ALARM in page.content.decode()
+    member = sign_in(Client(), personas["committee1"], with_keys=True)
+    page = member.get(reverse("committee:case", args=["demo", case.pk]))
+    assert ALARM in page.content.decode()
+
+
+class ForgedSurvivorActTests:
+    def test_the_genuine_acts_hold(self, personas, heard):
+        """Positive control: the survivor's own signed submission and
+        pause pass `faced ledger verify`, and no page raises the alarm."""
+        case, _first, _second = heard
+        survivor = personas["survivor"]
+        case_pause(case=case, survivor=survivor, keys=keys_for(survivor))
+        ledger_verify()
+        client = sign_in(Client(), survivor, with_keys=True)
+        page = client.get(reverse("cases:case", args=[case.pk]))
+        assert ALARM not in page.content.decode()
+
+    def test_an_unsigned_withdrawal_is_caught(self, personas, heard):
+        """Given a report being heard, when a database writer appends a
+        withdrawal and sets the case's state, then `faced ledger verify`
+        fails naming that entry, and the survivor's and the panel's pages
+        both say the entry cannot be trusted."""
+        case, _first, _second = heard
+        entry = forge("case_withdrawn", {"case": case_ref(case)})
+        withdraw_in_the_database(case)
+        with pytest.raises(LedgerBroken, match=f"entry {entry.sequence}"):
+            ledger_verify()
+        pages_show_the_alarm(personas, case)
+
+    def test_a_withdrawal_signed_with_another_key_is_caught(
+        self, personas, heard
+    ):
+        """A withdrawal that names the survivor as its signer but is
+        signed with the writer's own key does not hold."""
+        case, _first, _second = heard
+        seed, _verify_key = generate_signing_key()
+        previous = (
+            LedgerEntry.objects.filter(subject=case_ref(case))
+            .order_by("-sequence")
+            .first()
+        )
+        event = {
+            "case": case_ref(case),
+            "previous": previous.sequence,
+            "signer": "survivor",
+        }
+        statement = act_statement(
+            origin=log_signer()[0],
+            event_type="case_withdrawn",
+            event=event,
+            follows=bytes(previous.leaf_hash),
+        )
+        event["signature"] = act_sign(seed, statement)
+        entry = LedgerEntry.objects.get(
+            sequence=forge("case_withdrawn", event).sequence
+        )
+        # ledger_append names the previous entry itself, as the writer did.
+        assert json.loads(entry.leaf_data)["event"]["signer"] == "survivor"
+        with pytest.raises(LedgerBroken, match=f"entry {entry.sequence}"):
+            ledger_verify()
+        pages_show_the_alarm(personas, case)
+
+    def test_a_genuine_act_replayed_later_is_caught(self, personas, heard):
+        """The survivor paused and resumed; a database writer appends a
+        copy of the genuine, signed pause. Its signature was made after
+        another entry, so the copy does not hold."""
+        case, _first, _second = heard
+        survivor = personas["survivor"]
+        case_pause(case=case, survivor=survivor, keys=keys_for(survivor))
+        pause = json.loads(
+            LedgerEntry.objects.get(
+                subject=case_ref(case), event_type="case_paused"
+            ).leaf_data
+        )["event"]
+        case_resume(case=case, survivor=survivor, keys=keys_for(survivor))
+        copy = {
+            name: value for name, value in pause.items() if name != "previous"
+        }
+        entry = forge("case_paused", copy)
+        with pytest.raises(LedgerBroken, match=f"entry {entry.sequence}"):
+            ledger_verify()
+        pages_show_the_alarm(personas, case)
+
+    def test_an_act_moved_to_another_case_is_caught(self, personas, heard):
+        """A genuine signed pause of one report, written into another
+        report's history, does not hold there."""
+        case, _first, _second = heard
+        survivor = personas["survivor"]
+        case_pause(case=case, survivor=survivor, keys=keys_for(survivor))
+        pause = json.loads(
+            LedgerEntry.objects.get(
+                subject=case_ref(case), event_type="case_paused"
+            ).leaf_data
+        )["event"]
+        other = case_reported(
+            survivor,
+            {"what": "another"},
+            included_fields=["what"],
+            outcomes=["heard"],
+        )
+        moved = {
+            **{n: v for n, v in pause.items() if n != "previous"},
+            "case": case_ref(other),
+        }
+        entry = forge("case_paused", moved)
+        with pytest.raises(LedgerBroken, match=f"entry {entry.sequence}"):
+            ledger_verify()
+
+
+class ForgedServerWordTests:
+    def test_a_deadline_missed_without_the_log_key_is_caught(
+        self, personas, heard
+    ):
+        """Given a case, when a database writer appends a missed deadline
+        (which only the server states, with its log key), then `faced
+        ledger verify` fails naming it and the case pages say so."""
+        case, _first, _second = heard
+        entry = forge(
+            "deadline_missed",
+            {
+                "case": case_ref(case),
+                "deadline": "acknowledge",
+                "signer": "server",
+                "signature": base64.b64encode(bytes(64)).decode(),
+            },
+        )
+        with pytest.raises(LedgerBroken, match=f"entry {entry.sequence}"):
+            ledger_verify()
+        pages_show_the_alarm(personas, case)
