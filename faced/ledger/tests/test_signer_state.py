@@ -13,10 +13,12 @@ import io
 import json
 import logging
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -136,6 +138,17 @@ def remembered() -> SignerState | None:
 
 def checkpoint_sizes() -> list[int]:
     return sorted(Checkpoint.objects.values_list("tree_size", flat=True))
+
+
+def checkpoint_sizes_in(environment: dict[str, str]) -> list[int]:
+    """The checkpoints in the database ENVIRONMENT's processes used: on
+    SQLite their copy (see faced_environment), otherwise the test's."""
+    url = environment["DATABASE_URL"]
+    if not url.startswith("sqlite:///"):
+        return checkpoint_sizes()
+    with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as copy:
+        rows = copy.execute("SELECT tree_size FROM ledger_checkpoint")
+        return sorted(size for (size,) in rows)
 
 
 def refused_command(*args: str) -> str:
@@ -644,8 +657,8 @@ class ConcurrentSignersTests:
         """Rule: `faced ledger checkpoint` in three processes at once
         signs three times and leaves one whole memory."""
         append_many(5)
-        before = checkpoint_sizes().count(5)
         environment = faced_environment(tmp_path)
+        before = checkpoint_sizes_in(environment).count(5)
         processes = [
             subprocess.Popen(
                 [sys.executable, "-m", "faced", "ledger", "checkpoint"],
@@ -658,7 +671,7 @@ class ConcurrentSignersTests:
         ]
         outcomes = [process.communicate(timeout=60) for process in processes]
         assert [p.returncode for p in processes] == [0, 0, 0], outcomes
-        assert checkpoint_sizes().count(5) == before + 3
+        assert checkpoint_sizes_in(environment).count(5) == before + 3
         assert remembered().tree_size == 5
 
     def test_the_command_exits_1_over_a_shortened_log(self, tmp_path):
@@ -667,24 +680,36 @@ class ConcurrentSignersTests:
         append_many(20)
         assert remembered().tree_size == 20
         shorten_to(10)
-        result = run_faced(
-            "ledger", "checkpoint", env=faced_environment(tmp_path)
-        )
+        environment = faced_environment(tmp_path)
+        result = run_faced("ledger", "checkpoint", env=environment)
         assert result.returncode == 1
         assert result.stdout == ""
         assert result.stderr.startswith(
             "CommandError: Refused to sign: the log has 10 entries, but "
             "this server already signed a checkpoint of 20 entries"
         )
-        assert checkpoint_sizes() == list(range(1, 11))
+        assert checkpoint_sizes_in(environment) == list(range(1, 11))
 
 
 def faced_environment(tmp_path: Path) -> dict[str, str]:
     """What a faced process needs to work on the suite's database, with
-    the suite's log key and this test's signer memory."""
+    the suite's log key and this test's signer memory.
+
+    On SQLite the processes work on a copy of the test's database (made
+    with SQLite's own backup, so that it is whole), never on the file
+    the test's worker keeps open: other processes writing the worker's
+    own write-ahead-logged file left later tests on that worker with
+    "disk I/O error". `checkpoint_sizes_in` reads what they signed."""
     database = connection.settings_dict
     if connection.vendor == "sqlite":
-        url = f"sqlite:///{database['NAME']}"
+        copy = tmp_path / "processes.sqlite3"
+        connection.ensure_connection()
+        target = sqlite3.connect(copy)
+        try:
+            connection.connection.backup(target)
+        finally:
+            target.close()
+        url = f"sqlite:///{copy}"
     else:
         from urllib.parse import quote
 
