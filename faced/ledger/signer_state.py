@@ -25,7 +25,6 @@ import hashlib
 import hmac
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +38,7 @@ from faced.ledger.note import (
     open_note,
     parse_checkpoint,
 )
+from faced.ledger.watch import write_atomically
 
 STATE_FORMAT = "faced-signer-state/1"
 # BLAKE2b's personalization (16 bytes at most) keeps the MAC key's use
@@ -135,20 +135,8 @@ def signer_state_write(*, note: str, seed: bytes) -> None:
         )
         + "\n"
     )
-    # mkstemp makes the file readable by faced's user only.
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as state_file:
-            state_file.write(text)
-            state_file.flush()
-            os.fsync(state_file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    # Readable by faced's user only, as the log key file is.
+    write_atomically(path, text)
     _flush_folder(path.parent)
 
 

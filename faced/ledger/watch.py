@@ -295,26 +295,33 @@ def _save_state(state_file: Path, state: _State) -> None:
         "checkpoint": state.checkpoint_note,
     }
     text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
-    directory = state_file.parent
     try:
-        descriptor, temporary = tempfile.mkstemp(
-            dir=directory, prefix=f".{state_file.name}.", suffix=".tmp"
-        )
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-                file.write(text)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, state_file)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        write_atomically(state_file, text)
     except OSError as error:
         raise WatchError(
             f"The checkpoint verified, but the state file {state_file} "
             f"could not be written: {error}"
         ) from None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace PATH with TEXT so that a crash leaves the old file or the
+    new one, never half of either: a temporary file beside it (readable
+    by its owner only, as mkstemp makes it), flushed to disk, then
+    renamed over it."""
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _save_evidence(state_file: Path, body: bytes, label: str) -> Path:

@@ -48,6 +48,16 @@ def withdraw_in_the_database(case):
     type(case).objects.filter(pk=case.pk).update(state=CaseState.WITHDRAWN)
 
 
+def paused_genuinely(case, survivor):
+    """The survivor pauses CASE; the signed event as the ledger holds it."""
+    case_pause(case=case, survivor=survivor, keys=keys_for(survivor))
+    return json.loads(
+        LedgerEntry.objects.get(
+            subject=case_ref(case), event_type="case_paused"
+        ).leaf_data
+    )["event"]
+
+
 def pages_show_the_alarm(personas, case):
     survivor = sign_in(Client(), personas["survivor"], with_keys=True)
     page = survivor.get(reverse("cases:case", args=[case.pk]))
@@ -120,12 +130,7 @@ class ForgedSurvivorActTests:
         another entry, so the copy does not hold."""
         case, _first, _second = heard
         survivor = personas["survivor"]
-        case_pause(case=case, survivor=survivor, keys=keys_for(survivor))
-        pause = json.loads(
-            LedgerEntry.objects.get(
-                subject=case_ref(case), event_type="case_paused"
-            ).leaf_data
-        )["event"]
+        pause = paused_genuinely(case, survivor)
         case_resume(case=case, survivor=survivor, keys=keys_for(survivor))
         copy = {
             name: value for name, value in pause.items() if name != "previous"
@@ -140,12 +145,7 @@ class ForgedSurvivorActTests:
         report's history, does not hold there."""
         case, _first, _second = heard
         survivor = personas["survivor"]
-        case_pause(case=case, survivor=survivor, keys=keys_for(survivor))
-        pause = json.loads(
-            LedgerEntry.objects.get(
-                subject=case_ref(case), event_type="case_paused"
-            ).leaf_data
-        )["event"]
+        pause = paused_genuinely(case, survivor)
         other = case_reported(
             survivor,
             {"what": "another"},
