@@ -292,9 +292,7 @@ def _worked_case(users: dict) -> Case:
             text=f"Bench message {number} from the survivor. " * 10,
         )
     path_propose(case=case, member=first, path="investigation")
-    path_agree(
-        case=case, survivor=survivor, keys=keys, path="investigation"
-    )
+    path_agree(case=case, survivor=survivor, keys=keys, path="investigation")
     for kind, member, member_keys in (
         ("statement", second, second_keys),
         ("note", first, first_keys),

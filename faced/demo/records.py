@@ -132,9 +132,7 @@ def create_demo_cases(users: dict, password: str) -> None:
         text="Yes, I would like it looked into properly. (Demo message.)",
     )
     path_propose(case=heard, member=first, path="investigation")
-    path_agree(
-        case=heard, survivor=survivor, keys=keys, path="investigation"
-    )
+    path_agree(case=heard, survivor=survivor, keys=keys, path="investigation")
     panel_record_add(
         case=heard,
         member=second,
