@@ -276,8 +276,17 @@ def _worked_case(users: dict) -> Case:
         case=case, members=[first, second], assigned_by=first, keys=first_keys
     )
     for member in (first, second):
-        conflict_declare(case=case, member=member, has_conflict=False)
-    case_acknowledge(case=case, member=first)
+        conflict_declare(
+            case=case,
+            member=member,
+            keys=keys_unlock(user=member, password=PASSWORD),
+            has_conflict=False,
+        )
+    case_acknowledge(
+        case=case,
+        member=first,
+        keys=keys_unlock(user=first, password=PASSWORD),
+    )
     for number in range(4):
         message_send(
             case=case,

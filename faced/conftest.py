@@ -138,6 +138,7 @@ def decide_a_case(personas):
     from faced.cases.tests.cases_setup import (
         case_reported,
         finding_signed,
+        keys_for,
         seat_panel,
     )
 
@@ -151,7 +152,12 @@ def decide_a_case(personas):
         panel = [personas["committee1"], personas["committee2"]]
         seat_panel(personas, case, extra=personas["committee2"])
         for member in panel:
-            conflict_declare(case=case, member=member, has_conflict=False)
+            conflict_declare(
+                case=case,
+                member=member,
+                keys=keys_for(member),
+                has_conflict=False,
+            )
         finding = finding_signed(
             case, panel, rationale="The panel believes the survivor."
         )

@@ -248,6 +248,16 @@ class TimelineIntegrity:
     problems: list[str]
 
 
+def _signing_key_before(person: str, sequence: int) -> bytes | None:
+    """PERSON's signing key as the ledger established it before entry
+    SEQUENCE."""
+    keys = published_keys(person, before=sequence) or {}
+    try:
+        return base64.b64decode(str(keys.get("verify_key", "")), validate=True)
+    except ValueError:
+        return None
+
+
 def timeline_integrity(
     case: Case, events: list[TimelineEvent]
 ) -> TimelineIntegrity:
@@ -268,6 +278,7 @@ def timeline_integrity(
         origin=log_signer()[0],
         server_key=log_public_key(),
         leaf_hash_at=hashes.get,
+        person_key=_signing_key_before,
     )
     for event in events:
         entry = json.loads(event.leaf_data)

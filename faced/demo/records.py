@@ -115,8 +115,17 @@ def create_demo_cases(users: dict, password: str) -> None:
         case=heard, members=[first, second], assigned_by=first, keys=first_keys
     )
     for member in (first, second):
-        conflict_declare(case=heard, member=member, has_conflict=False)
-    case_acknowledge(case=heard, member=first)
+        conflict_declare(
+            case=heard,
+            member=member,
+            keys=keys_unlock(user=member, password=password),
+            has_conflict=False,
+        )
+    case_acknowledge(
+        case=heard,
+        member=first,
+        keys=keys_unlock(user=first, password=password),
+    )
     message_send(
         case=heard,
         author=first,
@@ -194,7 +203,10 @@ def create_demo_cases(users: dict, password: str) -> None:
     )
     for member in hearing:
         appeal_conflict_declare(
-            appeal=appeal, member=member, has_conflict=False
+            appeal=appeal,
+            member=member,
+            keys=keys_unlock(user=member, password=password),
+            has_conflict=False,
         )
     decision = decision_draft(
         appeal=appeal,
@@ -230,8 +242,17 @@ def create_demo_cases(users: dict, password: str) -> None:
         keys=first_keys,
     )
     for member in (first, second):
-        conflict_declare(case=proposed, member=member, has_conflict=False)
-    case_acknowledge(case=proposed, member=second)
+        conflict_declare(
+            case=proposed,
+            member=member,
+            keys=keys_unlock(user=member, password=password),
+            has_conflict=False,
+        )
+    case_acknowledge(
+        case=proposed,
+        member=second,
+        keys=keys_unlock(user=second, password=password),
+    )
     path_propose(case=proposed, member=second, path="restorative")
     overdue = case_submit(
         survivor=survivor,

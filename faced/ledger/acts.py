@@ -33,7 +33,7 @@ the same code that signs them.
 
 import base64
 import binascii
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from faced.crypto.signing import (
     VERIFY_KEY_BYTES,
@@ -47,6 +47,9 @@ SIGNER = "signer"
 SIGNATURE = "signature"
 SURVIVOR = "survivor"
 SERVER = "server"
+# An act signed by the person the event names in ACTOR_FIELDS, with the
+# signing key the log established for them.
+PERSON = "person"
 # The field of "case_submitted" that declares the case's own key.
 SURVIVOR_KEY = "survivor_key"
 
@@ -54,6 +57,9 @@ SURVIVOR_KEY = "survivor_key"
 # the server, `faced ledger verify`, the case pages and a member's monitor
 # all read this table.
 ACTS: dict[str, str] = {
+    "conflict_declared": PERSON,
+    "case_acknowledged": PERSON,
+    "case_opened": PERSON,
     "case_submitted": SURVIVOR,
     "case_withdrawn": SURVIVOR,
     "case_paused": SURVIVOR,
@@ -121,7 +127,11 @@ class ActChecker:
     that signer's signature over its statement.
 
     LEAF_HASH_AT gives the leaf hash of an earlier entry by its sequence
-    (None when it is not there), for the statement's "follows"."""
+    (None when it is not there), for the statement's "follows". A checker
+    that reads the whole log learns people's keys from their
+    "keys_created" entries as it goes; one that reads a single case's
+    history asks PERSON_KEY (person, sequence) for the signing key the log
+    established for that person before that entry."""
 
     def __init__(
         self,
@@ -129,19 +139,25 @@ class ActChecker:
         origin: str,
         server_key: bytes,
         leaf_hash_at: Callable[[int], bytes | None],
+        person_key: Callable[[str, int], bytes | None] | None = None,
     ) -> None:
         self._origin = origin
         self._server_key = server_key
         self._leaf_hash_at = leaf_hash_at
+        self._person_key = person_key
         # Each case's own key, from its submission; None for a case
         # reported before faced signed acts (it declared no key).
         self._survivor_keys: dict[object, bytes | None] = {}
         self._signed_reports_seen = False
+        # Each person's signing key, as the log established it.
+        self._person_keys: dict[object, bytes | None] = {}
 
     def check(
         self, *, sequence: int, event_type: str, event: Mapping[str, object]
     ) -> str | None:
         """What does not hold about entry SEQUENCE as an act, or None."""
+        if event_type == "keys_created":
+            return self._check_keys(sequence, event)
         expected = ACTS.get(event_type)
         if expected is None:
             return None
@@ -177,6 +193,20 @@ class ActChecker:
                     "the survivor's: the report was made before faced "
                     "signed what survivors do."
                 )
+        elif expected == PERSON:
+            actor = event.get(ACTOR_FIELDS[event_type])
+            key = self._person_keys.get(actor)
+            if key is None and self._person_key and isinstance(actor, str):
+                key = self._person_key(actor, sequence)
+            if event.get(SIGNER) != actor or key is None:
+                return (
+                    f"entry {sequence} ({event_type}) is not signed by "
+                    f"{actor}, whom it names, with a key the log holds for "
+                    "them: it was added or changed behind faced's back."
+                )
+            return self._signature_problem(
+                sequence, event_type, event, key, _WHO[PERSON]
+            )
         else:
             key = self._server_key
         signer = event.get(SIGNER)
@@ -186,6 +216,25 @@ class ActChecker:
                 f"{_WHO[expected]} as its signer: it was added or changed "
                 "behind faced's back."
             )
+        problem = self._signature_problem(
+            sequence, event_type, event, key, _WHO[expected]
+        )
+        if problem is not None:
+            return problem
+        if event_type == "case_submitted":
+            self._survivor_keys[case] = key
+            self._signed_reports_seen = True
+        return None
+
+    def _signature_problem(
+        self,
+        sequence: int,
+        event_type: str,
+        event: Mapping[str, object],
+        key: bytes,
+        who: str,
+    ) -> str | None:
+        """Whether KEY's signature over the act holds; what fails if not."""
         previous = event.get("previous")
         follows = (
             self._leaf_hash_at(previous) if isinstance(previous, int) else None
@@ -203,17 +252,83 @@ class ActChecker:
         )
         if not act_signature_holds(key, statement, event.get(SIGNATURE)):
             return (
-                f"entry {sequence} ({event_type}) is not signed by "
-                f"{_WHO[expected]}: it was added or changed behind faced's "
-                "back."
+                f"entry {sequence} ({event_type}) is not signed by {who}: it "
+                "was added or changed behind faced's back."
             )
-        if event_type == "case_submitted":
-            self._survivor_keys[case] = key
-            self._signed_reports_seen = True
         return None
+
+    def _check_keys(
+        self, sequence: int, event: Mapping[str, object]
+    ) -> str | None:
+        """A person's first keys are taken on first use; any later keys must
+        be signed with the key established before them."""
+        person = event.get("person")
+        new_key = _decoded_key(event.get("verify_key"))
+        known = self._person_keys.get(person)
+        if person not in self._person_keys:
+            self._person_keys[person] = new_key
+            return None
+        if known is None or event.get(SIGNER) != person:
+            return (
+                f"entry {sequence} gives {person} new keys without their "
+                "previous key's signature: keys swapped behind faced's back "
+                "do not count, and nothing is sealed to them."
+            )
+        problem = self._signature_problem(
+            sequence, "keys_created", event, known, _WHO[PERSON]
+        )
+        if problem is None:
+            self._person_keys[person] = new_key
+        return problem
+
+
+# The field naming the person who did each PERSON act.
+ACTOR_FIELDS: dict[str, str] = {
+    "conflict_declared": "person",
+    "case_acknowledged": "by",
+    "case_opened": "person",
+    "keys_created": "person",
+}
+
+
+def established_keys(
+    history: Sequence[tuple[int, Mapping[str, object], bytes]],
+    *,
+    origin: str,
+) -> dict[str, object] | None:
+    """The keys the log established for one person, from their
+    "keys_created" entries in order (each: sequence, event, leaf hash).
+
+    The first is taken on first use. A later one counts only as an act of
+    the person signed with the key established before it (a rotation):
+    one appended by anyone else, a database writer included, changes
+    nothing. None when the log has no keys for them."""
+    established: dict[str, object] | None = None
+    hashes = {sequence: leaf for sequence, _event, leaf in history}
+    for _sequence, event, _leaf in history:
+        if established is None:
+            established = dict(event)
+            continue
+        key = _decoded_key(established.get("verify_key"))
+        previous = event.get("previous")
+        follows = hashes.get(previous) if isinstance(previous, int) else None
+        statement = act_statement(
+            origin=origin,
+            event_type="keys_created",
+            event=event,
+            follows=follows,
+        )
+        if (
+            key is not None
+            and event.get(SIGNER) == event.get("person")
+            and act_signature_holds(key, statement, event.get(SIGNATURE))
+        ):
+            established = dict(event)
+    return established
 
 
 _WHO = {
     SURVIVOR: "the survivor's own key for this report",
     SERVER: "this server's log key",
+    PERSON: "the person it names, with the key the log established for them",
 }

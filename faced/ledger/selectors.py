@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from faced.ledger import merkle
+from faced.ledger.acts import established_keys
 from faced.ledger.bundle import build_bundle, build_entry_bundle
-from faced.ledger.log_key import log_verifier_key
+from faced.ledger.log_key import log_signer, log_verifier_key
 from faced.ledger.models import Checkpoint, LedgerEntry, LedgerHead, LedgerNode
 
 Computed = TypeVar("Computed")
@@ -158,14 +159,25 @@ def entry_bundle(
     return build_bundle(record=record, salt=salt, **proven)
 
 
-def published_keys(person: str) -> dict[str, Any] | None:
-    """The public keys the ledger last published for PERSON (a person
-    reference), as its keys_created event holds them (parsed JSON, so
-    its values are typed by whoever reads them); None if never."""
-    leaf_data = (
-        LedgerEntry.objects.filter(event_type="keys_created", subject=person)
-        .order_by("-sequence")
-        .values_list("leaf_data", flat=True)
-        .first()
+def published_keys(
+    person: str, *, before: int | None = None
+) -> dict[str, Any] | None:
+    """The public keys the ledger established for PERSON (a person
+    reference), as their keys_created event holds them (parsed JSON, so
+    its values are typed by whoever reads them), before entry BEFORE if
+    given; None if never. The first keys are taken on first use; later
+    ones count only if the key before them signed them (acts.py), never
+    simply because they are newest: keys appended behind faced's back
+    are not used to seal anything or to check any signature."""
+    entries = LedgerEntry.objects.filter(
+        event_type="keys_created", subject=person
     )
-    return None if leaf_data is None else json.loads(leaf_data)["event"]
+    if before is not None:
+        entries = entries.filter(sequence__lt=before)
+    history = [
+        (sequence, json.loads(leaf_data)["event"], bytes(leaf_hash))
+        for sequence, leaf_data, leaf_hash in entries.order_by(
+            "sequence"
+        ).values_list("sequence", "leaf_data", "leaf_hash")
+    ]
+    return established_keys(history, origin=log_signer()[0])

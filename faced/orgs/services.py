@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from faced.ledger.services import ledger_append
+from faced.crypto.keys import PersonKeys
+from faced.ledger.services import ActSigner, ledger_append
 from faced.orgs.models import Organization, RoleAssignment
 from faced.orgs.roles import (
     DEPLOYMENT_ROLES,
@@ -60,6 +61,12 @@ def organization_create(*, name: str, slug: str = "") -> Organization:
 def person_reference(user: User) -> str:
     """How the ledger names a person: an opaque reference, never a name."""
     return f"person/{user.pk}"
+
+
+def person_signer(user: User, keys: PersonKeys) -> ActSigner:
+    """USER signing their own act in the ledger with their signing key,
+    unlocked in this request (KEYS)."""
+    return ActSigner(person_reference(user), keys.signing_seed)
 
 
 def _announce(

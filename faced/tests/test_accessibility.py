@@ -136,7 +136,10 @@ def appealed(personas, decide_a_case):
     )
     for member in members:
         appeal_conflict_declare(
-            appeal=appeal, member=member, has_conflict=False
+            appeal=appeal,
+            member=member,
+            keys=keys_unlock(user=member, password=PASSWORD),
+            has_conflict=False,
         )
     return {"case_id": case.pk, "appeal_id": appeal.pk}
 

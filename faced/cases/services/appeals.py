@@ -211,7 +211,7 @@ def appeal_panel_assign(
 
 
 def appeal_conflict_declare(
-    *, appeal: Appeal, member: User, has_conflict: bool
+    *, appeal: Appeal, member: User, keys: PersonKeys, has_conflict: bool
 ) -> None:
     """An appeals panel member says whether they have a conflict; a
     conflict removes them and destroys their copy of the case key."""
@@ -219,6 +219,7 @@ def appeal_conflict_declare(
         AppealSeat.objects.filter(appeal=appeal),
         case=appeal.case,
         member=member,
+        keys=keys,
         has_conflict=has_conflict,
         drafts=appeal.decisions.all(),
         missing=_("You are not on this appeal's panel."),

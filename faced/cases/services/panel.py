@@ -51,7 +51,7 @@ from faced.ledger.services import ledger_append
 from faced.notify.services import notify
 from faced.orgs.models import Organization
 from faced.orgs.roles import Role
-from faced.orgs.services import person_reference
+from faced.orgs.services import person_reference, person_signer
 from faced.vault.services import ledger_confirmed_public_key
 
 
@@ -184,13 +184,17 @@ def panel_key_share(
     )
 
 
-def conflict_declare(*, case: Case, member: User, has_conflict: bool) -> None:
-    """A panel member says whether they have a conflict of interest. A
-    conflict removes them and destroys their copy of the case key."""
+def conflict_declare(
+    *, case: Case, member: User, keys: PersonKeys, has_conflict: bool
+) -> None:
+    """A panel member says, and signs, whether they have a conflict of
+    interest. A conflict removes them and destroys their copy of the case
+    key."""
     seat_declare(
         PanelSeat.objects.filter(case=case),
         case=case,
         member=member,
+        keys=keys,
         has_conflict=has_conflict,
         drafts=Finding.objects.filter(case=case, appeal=None),
         missing=_("You are not on this case's panel."),
@@ -203,6 +207,7 @@ def seat_declare(
     *,
     case: Case,
     member: User,
+    keys: PersonKeys,
     has_conflict: bool,
     drafts: QuerySet[Finding],
     missing: str,
@@ -237,12 +242,13 @@ def seat_declare(
                 "person": person_reference(member),
                 "conflict": has_conflict,
             },
+            signer=person_signer(member, keys),
         )
 
 
-def case_acknowledge(*, case: Case, member: User) -> None:
-    """A panel member tells the survivor the report is received and
-    being looked after."""
+def case_acknowledge(*, case: Case, member: User, keys: PersonKeys) -> None:
+    """A panel member tells the survivor, and signs, that the report is
+    received and being looked after."""
     if not may_read(case, member) or member.pk == case.survivor_id:
         raise CaseError(_("Only the case's panel can acknowledge it."))
     with transaction.atomic():
@@ -258,6 +264,7 @@ def case_acknowledge(*, case: Case, member: User) -> None:
                 "by": person_reference(member),
                 "on_time": timezone.now() <= locked.acknowledge_by,
             },
+            signer=person_signer(member, keys),
         )
 
 

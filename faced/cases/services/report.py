@@ -50,7 +50,7 @@ from faced.ledger.acts import SURVIVOR, SURVIVOR_KEY
 from faced.ledger.services import ActSigner, ledger_append
 from faced.notify.services import notify
 from faced.orgs.models import Organization
-from faced.orgs.services import person_reference
+from faced.orgs.services import person_reference, person_signer
 from faced.vault.models import VaultRecord
 from faced.vault.services import (
     VaultError,
@@ -204,6 +204,7 @@ def case_report_open(
                 "case": case_reference(case),
                 "person": person_reference(reader),
             },
+            signer=person_signer(reader, keys),
         )
     return content
 

@@ -42,7 +42,9 @@ def heard(personas, reported):
     case, _keys = reported
     third = seat_panel(personas, case)
     for member in (personas["committee1"], third):
-        conflict_declare(case=case, member=member, has_conflict=False)
+        conflict_declare(
+            case=case, member=member, keys=keys_for(member), has_conflict=False
+        )
     return case, personas["committee1"], third
 
 
@@ -92,6 +94,9 @@ def hearing(appeal_seated):
     case, finding, appeal, members = appeal_seated
     for member in members:
         appeal_conflict_declare(
-            appeal=appeal, member=member, has_conflict=False
+            appeal=appeal,
+            member=member,
+            keys=keys_for(member),
+            has_conflict=False,
         )
     return case, finding, appeal, members

@@ -198,7 +198,10 @@ class AppealPanelTests:
     ):
         case, _finding, appeal, members = appeal_seated
         appeal_conflict_declare(
-            appeal=appeal, member=members[1], has_conflict=True
+            appeal=appeal,
+            member=members[1],
+            keys=keys_for(members[1]),
+            has_conflict=True,
         )
         assert not CaseKey.objects.filter(
             case=case, reader=members[1]

@@ -19,6 +19,7 @@ from faced.cases.tests.cases_setup import (
     case_reported,
     decision_drafted,
     finding_signed,
+    keys_for,
     seat_panel,
 )
 from faced.conftest import PASSWORD
@@ -60,7 +61,9 @@ def test_no_case_canary_is_in_the_raw_database(raw_database):
     )
     seat_panel(users, case, extra=second)
     for member in (first, second):
-        conflict_declare(case=case, member=member, has_conflict=False)
+        conflict_declare(
+            case=case, member=member, keys=keys_for(member), has_conflict=False
+        )
     message_send(
         case=case,
         author=first,
@@ -98,7 +101,10 @@ def test_no_case_canary_is_in_the_raw_database(raw_database):
     )
     for member in hearing:
         appeal_conflict_declare(
-            appeal=appeal, member=member, has_conflict=False
+            appeal=appeal,
+            member=member,
+            keys=keys_for(member),
+            has_conflict=False,
         )
     decision = decision_drafted(
         appeal, hearing[0], "uphold", rationale=CANARIES["decision"]

@@ -181,3 +181,79 @@ class ForgedServerWordTests:
         with pytest.raises(LedgerBroken, match=f"entry {entry.sequence}"):
             ledger_verify()
         pages_show_the_alarm(personas, case)
+
+
+class ForgedPanelActTests:
+    @pytest.mark.parametrize(
+        "event_type, actor_field, extra",
+        [
+            ("conflict_declared", "person", {"conflict": True}),
+            ("case_acknowledged", "by", {"on_time": True}),
+            ("case_opened", "person", {}),
+        ],
+    )
+    def test_an_act_the_member_did_not_sign_is_caught(
+        self, personas, heard, event_type, actor_field, extra
+    ):
+        """Given a case heard by committee1, when a database writer
+        appends an act in committee1's name (a conflict, an
+        acknowledgement, a reading) without their signature, then `faced
+        ledger verify` fails naming it and the case pages say so."""
+        case, first, _second = heard
+        entry = forge(
+            event_type,
+            {
+                "case": case_ref(case),
+                actor_field: f"person/{first.pk}",
+                **extra,
+                "signer": f"person/{first.pk}",
+                "signature": base64.b64encode(bytes(64)).decode(),
+            },
+        )
+        with pytest.raises(LedgerBroken, match=f"entry {entry.sequence}"):
+            ledger_verify()
+        pages_show_the_alarm(personas, case)
+
+
+class SwappedKeyTests:
+    def test_a_second_key_appended_for_a_member_is_not_used(
+        self, personas, heard
+    ):
+        """Given committee2 with keys on the ledger, when a database writer
+        appends new keys for them (keys_created, unsigned by their
+        previous key) and swaps the stored public key to match, then
+        `faced ledger verify` fails naming the entry, and the next report
+        is not sealed to the swapped key: committee2 gets no copy (the
+        positive control: committee1 does)."""
+        from faced.accounts.models import KeyCustody
+        from faced.cases.models import CaseKey
+        from faced.crypto.keys import generate_person_keys
+
+        member = personas["committee2"]
+        attacker = generate_person_keys()
+        entry = forge(
+            "keys_created",
+            {
+                "person": f"person/{member.pk}",
+                "box_public_key": base64.b64encode(
+                    attacker.box_public_key
+                ).decode(),
+                "verify_key": base64.b64encode(attacker.verify_key).decode(),
+            },
+        )
+        KeyCustody.objects.filter(user=member).update(
+            box_public_key=attacker.box_public_key,
+            verify_key=attacker.verify_key,
+        )
+        with pytest.raises(LedgerBroken, match=f"entry {entry.sequence}"):
+            ledger_verify()
+        report = case_reported(
+            personas["survivor"],
+            {"what": "sealed to whom?"},
+            included_fields=["what"],
+            outcomes=["heard"],
+        )
+        assert not CaseKey.objects.filter(case=report, reader=member)
+        assert CaseKey.objects.filter(
+            case=report, reader=personas["committee1"]
+        )

@@ -180,9 +180,14 @@ class ThroughTheSoftwareTests:
                 keys=keys,
             ),
             lambda: conflict_declare(
-                case=case, member=leader, has_conflict=False
+                case=case,
+                member=leader,
+                keys=keys_for(leader),
+                has_conflict=False,
             ),
-            lambda: case_acknowledge(case=case, member=leader),
+            lambda: case_acknowledge(
+                case=case, member=leader, keys=keys_for(leader)
+            ),
             lambda: message_send(
                 case=case, author=leader, keys=keys, text="x"
             ),

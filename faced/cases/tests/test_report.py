@@ -70,7 +70,10 @@ class ReportTests:
         case, _keys = reported
         seat_panel(personas, case)
         conflict_declare(
-            case=case, member=personas["committee1"], has_conflict=False
+            case=case,
+            member=personas["committee1"],
+            keys=keys_for(personas["committee1"]),
+            has_conflict=False,
         )
         before = LedgerEntry.objects.filter(event_type="case_opened").count()
         case_report_open(
@@ -143,14 +146,19 @@ class PanelTests:
                 keys=keys_of(personas, "committee1"),
             )
         conflict_declare(
-            case=case, member=personas["committee1"], has_conflict=False
+            case=case,
+            member=personas["committee1"],
+            keys=keys_for(personas["committee1"]),
+            has_conflict=False,
         )
         assert case_report_open(
             case=case,
             reader=personas["committee1"],
             keys=keys_of(personas, "committee1"),
         )["record"]
-        conflict_declare(case=case, member=third, has_conflict=True)
+        conflict_declare(
+            case=case, member=third, keys=keys_for(third), has_conflict=True
+        )
         assert not CaseKey.objects.filter(case=case, reader=third).exists()
         with pytest.raises(CaseError):
             case_report_open(
@@ -211,11 +219,22 @@ class PanelTests:
         case, _keys = reported
         seat_panel(personas, case)
         with pytest.raises(CaseError):
-            case_acknowledge(case=case, member=personas["committee1"])
+            case_acknowledge(
+                case=case,
+                member=personas["committee1"],
+                keys=keys_for(personas["committee1"]),
+            )
         conflict_declare(
-            case=case, member=personas["committee1"], has_conflict=False
+            case=case,
+            member=personas["committee1"],
+            keys=keys_for(personas["committee1"]),
+            has_conflict=False,
         )
-        case_acknowledge(case=case, member=personas["committee1"])
+        case_acknowledge(
+            case=case,
+            member=personas["committee1"],
+            keys=keys_for(personas["committee1"]),
+        )
         case.refresh_from_db()
         assert case.state == CaseState.ACKNOWLEDGED
         words = [str(event.words) for event in timeline(case)]
@@ -309,7 +328,9 @@ class FindingTests:
         seat_panel(personas, case)
         first = personas["committee1"]
         keys1 = keys_of(personas, "committee1")
-        conflict_declare(case=case, member=first, has_conflict=False)
+        conflict_declare(
+            case=case, member=first, keys=keys_for(first), has_conflict=False
+        )
         finding = finding_drafted(case, first, "upheld", "alone")
         assert finding_sign(finding=finding, member=first, keys=keys1) is False
         finding.refresh_from_db()
@@ -427,7 +448,9 @@ class MessageTests:
         first_keys = keys_of(personas, "committee1")
         with pytest.raises(CaseError):
             message_send(case=case, author=first, keys=first_keys, text="hi")
-        conflict_declare(case=case, member=first, has_conflict=False)
+        conflict_declare(
+            case=case, member=first, keys=keys_for(first), has_conflict=False
+        )
         message_send(
             case=case,
             author=first,

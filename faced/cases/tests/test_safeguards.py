@@ -168,7 +168,9 @@ class WhoSitsTests:
 class NobodyDecidesAloneTests:
     def test_one_first_panel_member_cannot_sign_alone(self, personas, heard):
         case, first, second = heard
-        conflict_declare(case=case, member=second, has_conflict=True)
+        conflict_declare(
+            case=case, member=second, keys=keys_for(second), has_conflict=True
+        )
         draft = finding_drafted(case, first, "not_upheld", "alone")
         assert not finding_sign(
             finding=draft, member=first, keys=keys_for(first)
@@ -183,8 +185,12 @@ class NobodyDecidesAloneTests:
         appeal_panel_assign(
             appeal=appeal, members=[a, b], assigned_by=a, keys=keys_for(a)
         )
-        appeal_conflict_declare(appeal=appeal, member=a, has_conflict=False)
-        appeal_conflict_declare(appeal=appeal, member=b, has_conflict=True)
+        appeal_conflict_declare(
+            appeal=appeal, member=a, keys=keys_for(a), has_conflict=False
+        )
+        appeal_conflict_declare(
+            appeal=appeal, member=b, keys=keys_for(b), has_conflict=True
+        )
         draft = decision_drafted(appeal, a, "vary", "not_upheld", "alone")
         assert not decision_sign(decision=draft, member=a, keys=keys_for(a))
         appeal_panel_assign(
@@ -205,11 +211,16 @@ class NobodyDecidesAloneTests:
         )
         for member in (a, b, c):
             appeal_conflict_declare(
-                appeal=appeal, member=member, has_conflict=False
+                appeal=appeal,
+                member=member,
+                keys=keys_for(member),
+                has_conflict=False,
             )
         draft = decision_drafted(appeal, a, "send_back", rationale="x")
         decision_sign(decision=draft, member=a, keys=keys_for(a))
-        appeal_conflict_declare(appeal=appeal, member=a, has_conflict=True)
+        appeal_conflict_declare(
+            appeal=appeal, member=a, keys=keys_for(a), has_conflict=True
+        )
         assert not FindingSignature.objects.filter(finding=draft, member=a)
         assert not decision_sign(decision=draft, member=b, keys=keys_for(b))
         assert decision_sign(decision=draft, member=c, keys=keys_for(c))
@@ -295,7 +306,10 @@ class StuckTests:
         )
         for member in (a, b):
             appeal_conflict_declare(
-                appeal=appeal, member=member, has_conflict=True
+                appeal=appeal,
+                member=member,
+                keys=keys_for(member),
+                has_conflict=True,
             )
         assert appeal_is_stuck(appeal)
         with pytest.raises(CaseError):
@@ -318,7 +332,12 @@ class StuckTests:
     ):
         case, first, second = heard
         for member in (first, second):
-            conflict_declare(case=case, member=member, has_conflict=True)
+            conflict_declare(
+                case=case,
+                member=member,
+                keys=keys_for(member),
+                has_conflict=True,
+            )
         fresh = new_member("committee4", case.organization, Role.COMMITTEE)
         new_member("committee5", case.organization, Role.COMMITTEE)
         assert panel_is_stuck(case)

@@ -85,7 +85,9 @@ class PanelRecordTests:
 
     def test_a_conflict_destroys_the_panel_key_copy(self, personas, heard):
         case, first, _second = heard
-        conflict_declare(case=case, member=first, has_conflict=True)
+        conflict_declare(
+            case=case, member=first, keys=keys_for(first), has_conflict=True
+        )
         assert not PanelKey.objects.filter(case=case, reader=first).exists()
 
     def test_an_unknown_kind_or_empty_text_changes_nothing(

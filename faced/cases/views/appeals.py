@@ -68,13 +68,13 @@ def _no_conflict(
 ) -> None:
     # The case opening on the page says it.
     appeal_conflict_declare(
-        appeal=appeal, member=request.user, has_conflict=False
+        appeal=appeal, member=request.user, keys=keys, has_conflict=False
     )
 
 
 def _conflict(request: HttpRequest, appeal: Appeal, keys: PersonKeys) -> str:
     appeal_conflict_declare(
-        appeal=appeal, member=request.user, has_conflict=True
+        appeal=appeal, member=request.user, keys=keys, has_conflict=True
     )
     return _("Thank you. You are off this appeal and your key is destroyed.")
 

@@ -116,18 +116,22 @@ def _assign(request: HttpRequest, item: Case, keys: PersonKeys) -> str:
 
 def _no_conflict(request: HttpRequest, item: Case, keys: PersonKeys) -> None:
     # The report opening on the page says it.
-    conflict_declare(case=item, member=request.user, has_conflict=False)
+    conflict_declare(
+        case=item, member=request.user, keys=keys, has_conflict=False
+    )
 
 
 def _conflict(request: HttpRequest, item: Case, keys: PersonKeys) -> str:
-    conflict_declare(case=item, member=request.user, has_conflict=True)
+    conflict_declare(
+        case=item, member=request.user, keys=keys, has_conflict=True
+    )
     return _(
         "Thank you. You are off this panel and your key to it is destroyed."
     )
 
 
 def _acknowledge(request: HttpRequest, item: Case, keys: PersonKeys) -> str:
-    case_acknowledge(case=item, member=request.user)
+    case_acknowledge(case=item, member=request.user, keys=keys)
     return _("Acknowledged. The survivor sees it on their page.")
 
 
