@@ -177,7 +177,11 @@ def create_demo_cases(users: dict, password: str) -> None:
         measure="No contact with the person who reported",
         until="the finding",
     )
-    measure_acknowledge(notice=interim, leader=users["leadership"])
+    measure_acknowledge(
+        notice=interim,
+        leader=users["leadership"],
+        keys=keys_unlock(user=users["leadership"], password=password),
+    )
     measure_issue(
         case=heard,
         member=first,

@@ -57,9 +57,16 @@ SURVIVOR_KEY = "survivor_key"
 # the server, `faced ledger verify`, the case pages and a member's monitor
 # all read this table.
 ACTS: dict[str, str] = {
+    "panel_assigned": PERSON,
     "conflict_declared": PERSON,
     "case_acknowledged": PERSON,
     "case_opened": PERSON,
+    "finding_drafted": PERSON,
+    "panel_record_added": PERSON,
+    "measure_acknowledged": PERSON,
+    "appeal_panel_assigned": PERSON,
+    "decision_drafted": PERSON,
+    "panel_records_shared": PERSON,
     "case_submitted": SURVIVOR,
     "case_withdrawn": SURVIVOR,
     "case_paused": SURVIVOR,
@@ -284,9 +291,16 @@ class ActChecker:
 
 # The field naming the person who did each PERSON act.
 ACTOR_FIELDS: dict[str, str] = {
+    "panel_assigned": "by",
     "conflict_declared": "person",
     "case_acknowledged": "by",
     "case_opened": "person",
+    "finding_drafted": "by",
+    "panel_record_added": "by",
+    "measure_acknowledged": "by",
+    "appeal_panel_assigned": "by",
+    "decision_drafted": "by",
+    "panel_records_shared": "by",
     "keys_created": "person",
 }
 

@@ -50,7 +50,7 @@ from faced.cases.services.sealing import (
 from faced.crypto.keys import PersonKeys
 from faced.ledger.services import ledger_append
 from faced.notify.services import notify
-from faced.orgs.services import person_reference
+from faced.orgs.services import person_reference, person_signer
 
 
 def appeal_lodge(
@@ -205,6 +205,7 @@ def appeal_panel_assign(
                 ),
                 "by": person_reference(assigned_by),
             },
+            signer=person_signer(assigned_by, keys),
         )
         notify(m for m in chosen.values() if m.pk not in staying)
     return seats
@@ -275,6 +276,7 @@ def decision_draft(
                 "appeal": f"appeal/{locked.pk}",
                 "by": person_reference(member),
             },
+            signer=person_signer(member, keys),
         )
     return draft
 
@@ -301,6 +303,7 @@ def panel_file_share(
                 "appeal": f"appeal/{appeal.pk}",
                 "by": person_reference(member),
             },
+            signer=person_signer(member, keys),
         )
 
 

@@ -44,7 +44,7 @@ from faced.crypto.keys import PersonKeys
 from faced.crypto.signing import sign
 from faced.ledger.services import ledger_append
 from faced.notify.services import notify
-from faced.orgs.services import person_reference
+from faced.orgs.services import person_reference, person_signer
 
 
 def finding_draft(
@@ -92,6 +92,7 @@ def finding_draft(
                 "case": case_reference(locked),
                 "by": person_reference(member),
             },
+            signer=person_signer(member, keys),
         )
     return finding
 

@@ -33,7 +33,7 @@ from faced.ledger.services import ledger_append
 from faced.notify.services import notify
 from faced.orgs.models import RoleAssignment
 from faced.orgs.roles import Role
-from faced.orgs.services import person_reference
+from faced.orgs.services import person_reference, person_signer
 from faced.vault.services import seal_to_confirmed
 
 
@@ -106,7 +106,9 @@ def measure_issue(
     return notice
 
 
-def measure_acknowledge(*, notice: MeasureNotice, leader: User) -> None:
+def measure_acknowledge(
+    *, notice: MeasureNotice, leader: User, keys: PersonKeys
+) -> None:
     """Leadership confirms it will enforce the measure."""
     if not RoleAssignment.objects.filter(
         organization=notice.case.organization,
@@ -130,5 +132,6 @@ def measure_acknowledge(*, notice: MeasureNotice, leader: User) -> None:
                 "by": person_reference(leader),
                 "on_time": locked.acknowledged_at <= locked.acknowledge_by,
             },
+            signer=person_signer(leader, keys),
         )
         notify([locked.case.survivor, *active_panel(locked.case)])

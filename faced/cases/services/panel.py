@@ -102,6 +102,7 @@ def panel_assign(
                 ),
                 "by": person_reference(assigned_by),
             },
+            signer=person_signer(assigned_by, keys),
         )
         notify(m for m in chosen.values() if m.pk not in staying)
     return seats
@@ -302,6 +303,7 @@ def panel_record_add(
                 "case": case_reference(case),
                 "by": person_reference(member),
             },
+            signer=person_signer(member, keys),
         )
     return document
 

@@ -190,6 +190,10 @@ class ForgedPanelActTests:
             ("conflict_declared", "person", {"conflict": True}),
             ("case_acknowledged", "by", {"on_time": True}),
             ("case_opened", "person", {}),
+            ("panel_assigned", "by", {"members": []}),
+            ("finding_drafted", "by", {}),
+            ("panel_record_added", "by", {}),
+            ("measure_acknowledged", "by", {"notice": "measure/1"}),
         ],
     )
     def test_an_act_the_member_did_not_sign_is_caught(
@@ -197,7 +201,8 @@ class ForgedPanelActTests:
     ):
         """Given a case heard by committee1, when a database writer
         appends an act in committee1's name (a conflict, an
-        acknowledgement, a reading) without their signature, then `faced
+        acknowledgement, a reading, a panel, a draft, a panel record, a
+        measure's acknowledgement) without their signature, then `faced
         ledger verify` fails naming it and the case pages say so."""
         case, first, _second = heard
         entry = forge(

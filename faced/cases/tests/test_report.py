@@ -383,11 +383,17 @@ class MeasureTests:
             case_report_open(
                 case=case, reader=leader, keys=keys_of(personas, "leadership")
             )
-        measure_acknowledge(notice=notice, leader=leader)
+        measure_acknowledge(
+            notice=notice, leader=leader, keys=keys_for(leader)
+        )
         notice.refresh_from_db()
         assert notice.acknowledged_by == leader
         with pytest.raises(CaseError):
-            measure_acknowledge(notice=notice, leader=personas["committee1"])
+            measure_acknowledge(
+                notice=notice,
+                leader=personas["committee1"],
+                keys=keys_for(personas["committee1"]),
+            )
         assert LedgerEntry.objects.filter(
             event_type="measure_acknowledged"
         ).exists()

@@ -35,7 +35,9 @@ def home(request: HttpRequest, org: str) -> HttpResponse:
             raise Http404
         try:
             measure_acknowledge(
-                notice=form.cleaned_data["notice"], leader=request.user
+                notice=form.cleaned_data["notice"],
+                leader=request.user,
+                keys=keys,
             )
         except CaseError as error:
             messages.error(request, str(error))
