@@ -55,9 +55,6 @@ from faced.cases.services.conversation import message_send
 from faced.cases.services.findings import finding_draft, finding_sign
 from faced.cases.services.measures import measure_issue
 from faced.cases.services.panel import (
-    case_acknowledge,
-    conflict_declare,
-    panel_assign,
     panel_record_add,
     path_propose,
 )
@@ -67,7 +64,11 @@ from faced.cases.services.report import (
     path_agree,
 )
 from faced.demo.personas import create_personas
-from faced.demo.records import create_demo_cases, create_demo_records
+from faced.demo.records import (
+    create_demo_cases,
+    create_demo_records,
+    panel_heard,
+)
 from faced.ledger.models import LedgerEntry, LedgerHead, LedgerNode
 from faced.ledger.services import checkpoint_sign
 from faced.orgs.models import Organization
@@ -272,20 +273,8 @@ def _worked_case(users: dict) -> Case:
         outcomes=["heard", "no_contact"],
         respondent="Bench respondent (no real person)",
     )
-    panel_assign(
-        case=case, members=[first, second], assigned_by=first, keys=first_keys
-    )
-    for member in (first, second):
-        conflict_declare(
-            case=case,
-            member=member,
-            keys=keys_unlock(user=member, password=PASSWORD),
-            has_conflict=False,
-        )
-    case_acknowledge(
-        case=case,
-        member=first,
-        keys=keys_unlock(user=first, password=PASSWORD),
+    panel_heard(
+        case, [first, second], acknowledged_by=first, password=PASSWORD
     )
     for number in range(4):
         message_send(

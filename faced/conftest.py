@@ -180,10 +180,20 @@ def raw_database():
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA wal_checkpoint(FULL)")
             database = Path(settings["NAME"])
-            return b"".join(
-                path.read_bytes()
-                for path in database.parent.glob(database.name + "*")
-            )
+            # Read by another process: opening and closing the files in
+            # this one would drop the POSIX locks SQLite holds on them, and
+            # the next process to open the database (a `faced` command in
+            # a later test) would take itself for the last one, delete the
+            # write-ahead log under this process's connections and leave
+            # them failing with "disk I/O error".
+            return subprocess.run(  # noqa: S603
+                [
+                    shutil.which("cat") or "cat",
+                    *sorted(database.parent.glob(database.name + "*")),
+                ],
+                capture_output=True,
+                check=True,
+            ).stdout
         dump = subprocess.run(  # noqa: S603
             [
                 shutil.which("pg_dump") or "pg_dump",

@@ -56,6 +56,36 @@ def create_demo_records(users: dict, password: str) -> None:
     )
 
 
+def panel_heard(case, panel, *, acknowledged_by, password: str) -> None:
+    """PANEL's first member sets PANEL on CASE; each declares no conflict;
+    ACKNOWLEDGED_BY acknowledges the report. Each signs with their own
+    keys (PASSWORD opens them)."""
+    from faced.cases.services.panel import (
+        case_acknowledge,
+        conflict_declare,
+        panel_assign,
+    )
+
+    panel_assign(
+        case=case,
+        members=panel,
+        assigned_by=panel[0],
+        keys=keys_unlock(user=panel[0], password=password),
+    )
+    for member in panel:
+        conflict_declare(
+            case=case,
+            member=member,
+            keys=keys_unlock(user=member, password=password),
+            has_conflict=False,
+        )
+    case_acknowledge(
+        case=case,
+        member=acknowledged_by,
+        keys=keys_unlock(user=acknowledged_by, password=password),
+    )
+
+
 def create_demo_cases(users: dict, password: str) -> None:
     """Reports in several states: one heard to a signed finding, appealed
     and decided by a separate appeals panel, with one measure leadership
@@ -79,9 +109,6 @@ def create_demo_cases(users: dict, password: str) -> None:
         measure_issue,
     )
     from faced.cases.services.panel import (
-        case_acknowledge,
-        conflict_declare,
-        panel_assign,
         panel_record_add,
         path_propose,
     )
@@ -111,20 +138,8 @@ def create_demo_cases(users: dict, password: str) -> None:
     first, second = users["committee1"], users["committee2"]
     first_keys = keys_unlock(user=first, password=password)
     second_keys = keys_unlock(user=second, password=password)
-    panel_assign(
-        case=heard, members=[first, second], assigned_by=first, keys=first_keys
-    )
-    for member in (first, second):
-        conflict_declare(
-            case=heard,
-            member=member,
-            keys=keys_unlock(user=member, password=password),
-            has_conflict=False,
-        )
-    case_acknowledge(
-        case=heard,
-        member=first,
-        keys=keys_unlock(user=first, password=password),
+    panel_heard(
+        heard, [first, second], acknowledged_by=first, password=password
     )
     message_send(
         case=heard,
@@ -239,23 +254,8 @@ def create_demo_cases(users: dict, password: str) -> None:
         included_fields=["when", "where", "what"],
         outcomes=["heard", "restorative"],
     )
-    panel_assign(
-        case=proposed,
-        members=[first, second],
-        assigned_by=first,
-        keys=first_keys,
-    )
-    for member in (first, second):
-        conflict_declare(
-            case=proposed,
-            member=member,
-            keys=keys_unlock(user=member, password=password),
-            has_conflict=False,
-        )
-    case_acknowledge(
-        case=proposed,
-        member=second,
-        keys=keys_unlock(user=second, password=password),
+    panel_heard(
+        proposed, [first, second], acknowledged_by=second, password=password
     )
     path_propose(case=proposed, member=second, path="restorative")
     overdue = case_submit(

@@ -36,6 +36,7 @@ from faced.cases.services.findings import (
 )
 from faced.cases.services.guards import refuse_if_withdrawn
 from faced.cases.services.panel import (
+    panel_announce,
     panel_fill,
     panel_key_share,
     refuse_a_full_panel,
@@ -195,19 +196,15 @@ def appeal_panel_assign(
             )
         )
         CaseKey.objects.filter(case=case).exclude(reader_id__in=keep).delete()
-        ledger_append(
-            event_type="appeal_panel_assigned",
-            payload={
-                "case": case_reference(case),
-                "appeal": f"appeal/{locked.pk}",
-                "members": sorted(
-                    person_reference(member) for member in chosen.values()
-                ),
-                "by": person_reference(assigned_by),
-            },
-            signer=person_signer(assigned_by, keys),
+        panel_announce(
+            "appeal_panel_assigned",
+            case=case,
+            chosen=chosen,
+            staying=staying,
+            assigned_by=assigned_by,
+            keys=keys,
+            appeal=f"appeal/{locked.pk}",
         )
-        notify(m for m in chosen.values() if m.pk not in staying)
     return seats
 
 

@@ -1,7 +1,7 @@
 """The panel: set it, declare conflicts, acknowledge, propose a path,
 keep its own records, and leave it when a role is revoked."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TypeVar
 
 from django.db import transaction
@@ -93,19 +93,42 @@ def panel_assign(
             reader_id__in=[*chosen, locked.survivor_id]
         ).delete()
         panel_key_share(locked, assigned_by, keys, chosen.values())
-        ledger_append(
-            event_type="panel_assigned",
-            payload={
-                "case": case_reference(locked),
-                "members": sorted(
-                    person_reference(member) for member in chosen.values()
-                ),
-                "by": person_reference(assigned_by),
-            },
-            signer=person_signer(assigned_by, keys),
+        panel_announce(
+            "panel_assigned",
+            case=locked,
+            chosen=chosen,
+            staying=staying,
+            assigned_by=assigned_by,
+            keys=keys,
         )
-        notify(m for m in chosen.values() if m.pk not in staying)
     return seats
+
+
+def panel_announce(
+    event_type: str,
+    *,
+    case: Case,
+    chosen: dict[int, User],
+    staying: Mapping[int, object],
+    assigned_by: User,
+    keys: PersonKeys,
+    **event: str,
+) -> None:
+    """Record a case's or an appeal's panel as ASSIGNED_BY's signed act,
+    and tell the members new to it (not those STAYING on)."""
+    ledger_append(
+        event_type=event_type,
+        payload={
+            "case": case_reference(case),
+            **event,
+            "members": sorted(
+                person_reference(member) for member in chosen.values()
+            ),
+            "by": person_reference(assigned_by),
+        },
+        signer=person_signer(assigned_by, keys),
+    )
+    notify(m for m in chosen.values() if m.pk not in staying)
 
 
 SeatT = TypeVar("SeatT", PanelSeat, AppealSeat)
