@@ -134,11 +134,10 @@ def decide_a_case(personas):
     with a signed finding, and returns the case and the finding."""
     # Imported here: cases_setup imports this module for PASSWORD.
     from faced.cases.models import Finding
-    from faced.cases.services.panel import conflict_declare
     from faced.cases.tests.cases_setup import (
         case_reported,
+        declared,
         finding_signed,
-        keys_for,
         seat_panel,
     )
 
@@ -151,13 +150,7 @@ def decide_a_case(personas):
         )
         panel = [personas["committee1"], personas["committee2"]]
         seat_panel(personas, case, extra=personas["committee2"])
-        for member in panel:
-            conflict_declare(
-                case=case,
-                member=member,
-                keys=keys_for(member),
-                has_conflict=False,
-            )
+        declared(case, panel)
         finding = finding_signed(
             case, panel, rationale="The panel believes the survivor."
         )

@@ -7,9 +7,16 @@ These are plain functions rather than fixtures because tests call them in
 the middle of their own steps, with arguments of their own."""
 
 from faced.accounts.custody import keys_unlock
-from faced.cases.services.appeals import decision_draft
+from faced.cases.services.appeals import (
+    appeal_conflict_declare,
+    decision_draft,
+)
 from faced.cases.services.findings import finding_draft, finding_sign
-from faced.cases.services.panel import panel_assign, panel_record_add
+from faced.cases.services.panel import (
+    conflict_declare,
+    panel_assign,
+    panel_record_add,
+)
 from faced.cases.services.report import case_submit
 from faced.conftest import PASSWORD
 from faced.orgs.models import Organization
@@ -106,3 +113,23 @@ def decision_drafted(appeal, member, decision, outcome="", rationale="r"):
         outcome=outcome,
         rationale=rationale,
     )
+
+
+def declared(case, members, appeal=None):
+    """Each of MEMBERS declares no conflict on CASE's panel (or, with
+    APPEAL, on the appeal's), signing with their own keys."""
+    for member in members:
+        if appeal is None:
+            conflict_declare(
+                case=case,
+                member=member,
+                keys=keys_for(member),
+                has_conflict=False,
+            )
+        else:
+            appeal_conflict_declare(
+                appeal=appeal,
+                member=member,
+                keys=keys_for(member),
+                has_conflict=False,
+            )

@@ -5,13 +5,12 @@ an appeals panel set, and before that panel."""
 import pytest
 
 from faced.cases.services.appeals import (
-    appeal_conflict_declare,
     appeal_lodge,
     appeal_panel_assign,
 )
-from faced.cases.services.panel import conflict_declare
 from faced.cases.tests.cases_setup import (
     case_reported,
+    declared,
     finding_signed,
     keys_for,
     keys_of,
@@ -41,10 +40,7 @@ def heard(personas, reported):
     conflict."""
     case, _keys = reported
     third = seat_panel(personas, case)
-    for member in (personas["committee1"], third):
-        conflict_declare(
-            case=case, member=member, keys=keys_for(member), has_conflict=False
-        )
+    declared(case, [personas["committee1"], third])
     return case, personas["committee1"], third
 
 
@@ -92,11 +88,5 @@ def appeal_seated(personas, lodged):
 def hearing(appeal_seated):
     """An appeal whose panel (appeals, appeals2) declared no conflict."""
     case, finding, appeal, members = appeal_seated
-    for member in members:
-        appeal_conflict_declare(
-            appeal=appeal,
-            member=member,
-            keys=keys_for(member),
-            has_conflict=False,
-        )
+    declared(appeal.case, members, appeal=appeal)
     return case, finding, appeal, members

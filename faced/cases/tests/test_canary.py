@@ -7,19 +7,18 @@ import pytest
 
 from faced.accounts.custody import keys_unlock
 from faced.cases.services.appeals import (
-    appeal_conflict_declare,
     appeal_lodge,
     appeal_panel_assign,
     decision_sign,
 )
 from faced.cases.services.conversation import message_send
 from faced.cases.services.measures import measure_issue
-from faced.cases.services.panel import conflict_declare, panel_record_add
+from faced.cases.services.panel import panel_record_add
 from faced.cases.tests.cases_setup import (
     case_reported,
     decision_drafted,
+    declared,
     finding_signed,
-    keys_for,
     seat_panel,
 )
 from faced.conftest import PASSWORD
@@ -60,10 +59,7 @@ def test_no_case_canary_is_in_the_raw_database(raw_database):
         respondent=CANARIES["respondent"],
     )
     seat_panel(users, case, extra=second)
-    for member in (first, second):
-        conflict_declare(
-            case=case, member=member, keys=keys_for(member), has_conflict=False
-        )
+    declared(case, [first, second])
     message_send(
         case=case,
         author=first,
@@ -99,13 +95,7 @@ def test_no_case_canary_is_in_the_raw_database(raw_database):
         assigned_by=hearing[0],
         keys=keys["appeals"],
     )
-    for member in hearing:
-        appeal_conflict_declare(
-            appeal=appeal,
-            member=member,
-            keys=keys_for(member),
-            has_conflict=False,
-        )
+    declared(case, hearing, appeal=appeal)
     decision = decision_drafted(
         appeal, hearing[0], "uphold", rationale=CANARIES["decision"]
     )
