@@ -7,8 +7,8 @@ compare with; so it keeps, in a file beside the log key
 (FACED_LEDGER_SIGNER_STATE_FILE), the last checkpoint it signed, and signs
 nothing that does not extend it.
 
-The file holds that checkpoint (a signed note) and a MAC over it under a
-key derived from the log key. The MAC, not the checkpoint's own signature,
+The file holds that checkpoint (a signed note) and a MAC over it: BLAKE2b
+keyed with the log key's seed, personalized for this use. The MAC, not the checkpoint's own signature,
 is what makes the file trusted: every checkpoint faced ever signed is
 public, so a signature alone would let anyone put back an older one and
 with it the shortening it allows. Editing the file is detected; a copy of
