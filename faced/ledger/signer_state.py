@@ -8,12 +8,12 @@ compare with; so it keeps, in a file beside the log key
 nothing that does not extend it.
 
 The file holds that checkpoint (a signed note) and a MAC over it: BLAKE2b
-keyed with the log key's seed, personalized for this use. The MAC, not the checkpoint's own signature,
-is what makes the file trusted: every checkpoint faced ever signed is
-public, so a signature alone would let anyone put back an older one and
-with it the shortening it allows. Editing the file is detected; a copy of
-an earlier state file (from a backup) is not, which is why it is kept as
-carefully as the key.
+keyed with the log key's seed, personalized for this use. The MAC, not
+the checkpoint's own signature, is what makes the file trusted: every
+checkpoint faced ever signed is public, so a signature alone would let
+anyone put back an older one and with it the shortening it allows.
+Editing the file is detected; a copy of an earlier state file (from a
+backup) is not, which is why it is kept as carefully as the key.
 """
 
 import base64
