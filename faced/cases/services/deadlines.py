@@ -19,11 +19,12 @@ from faced.cases.selectors import (
     committee_readers,
     leaders_of,
 )
+from faced.crypto.keys import PersonKeys
 from faced.ledger.services import ledger_append, server_signer
 from faced.notify.services import notify
 from faced.orgs.models import Organization, RoleAssignment
 from faced.orgs.roles import Role
-from faced.orgs.services import person_reference
+from faced.orgs.services import person_reference, person_signer
 
 DEADLINE_LIMITS = {
     "acknowledge_days": (1, 60),
@@ -34,7 +35,11 @@ DEADLINE_LIMITS = {
 
 
 def deadlines_set(
-    *, organization: Organization, member: User, **days: int
+    *,
+    organization: Organization,
+    member: User,
+    keys: PersonKeys,
+    **days: int,
 ) -> None:
     """The committee sets its organization's deadlines, for cases reported
     from now on. Each change is a public ledger entry."""
@@ -69,6 +74,7 @@ def deadlines_set(
                 "by": person_reference(member),
                 **{name: getattr(locked, name) for name in DEADLINE_LIMITS},
             },
+            signer=person_signer(member, keys),
         )
 
 

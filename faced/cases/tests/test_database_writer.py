@@ -220,6 +220,29 @@ class ForgedPanelActTests:
         pages_show_the_alarm(personas, case)
 
 
+class ForgedDeadlinesTests:
+    def test_deadlines_the_committee_did_not_set_are_caught(self, personas):
+        """A change of the organization's deadlines in a committee
+        member's name, appended without their signature, fails `faced
+        ledger verify` naming it."""
+        member = personas["committee1"]
+        entry = forge(
+            "deadlines_set",
+            {
+                "organization": "demo",
+                "by": f"person/{member.pk}",
+                "acknowledge_days": 60,
+                "respond_days": 365,
+                "appeal_days": 7,
+                "measure_acknowledge_days": 60,
+                "signer": f"person/{member.pk}",
+                "signature": base64.b64encode(bytes(64)).decode(),
+            },
+        )
+        with pytest.raises(LedgerBroken, match=f"entry {entry.sequence}"):
+            ledger_verify()
+
+
 class SwappedKeyTests:
     def test_a_second_key_appended_for_a_member_is_not_used(
         self, personas, heard

@@ -282,6 +282,7 @@ class AppealWindowTests:
         deadlines_set(
             organization=case.organization,
             member=first,
+            keys=keys_for(first),
             acknowledge_days=7,
             respond_days=90,
             appeal_days=7,

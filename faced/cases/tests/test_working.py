@@ -283,6 +283,7 @@ class DeadlineTests:
         deadlines_set(
             organization=demo,
             member=personas["committee1"],
+            keys=keys_for(personas["committee1"]),
             acknowledge_days=5,
             respond_days=60,
             appeal_days=21,
@@ -295,12 +296,14 @@ class DeadlineTests:
             deadlines_set(
                 organization=demo,
                 member=personas["leadership"],
+                keys=keys_for(personas["leadership"]),
                 acknowledge_days=1,
             )
         with pytest.raises(CaseError):
             deadlines_set(
                 organization=demo,
                 member=personas["committee1"],
+                keys=keys_for(personas["committee1"]),
                 acknowledge_days=0,
             )
         demo.refresh_from_db()

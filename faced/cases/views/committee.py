@@ -300,11 +300,14 @@ def deadlines(request: HttpRequest, org: str) -> HttpResponse:
                     for error in field_errors
                 )
             )
+        elif (keys := keys_or_signin(request)) is None:
+            return redirect("accounts:signin")
         else:
             try:
                 deadlines_set(
                     organization=organization,
                     member=request.user,
+                    keys=keys,
                     **form.cleaned_data,
                 )
             except CaseError as error:
