@@ -56,7 +56,7 @@ from faced.matching.selectors import counselors, threshold
 from faced.notify.services import notify
 from faced.orgs.models import Organization
 from faced.orgs.roles import Role
-from faced.orgs.services import person_reference
+from faced.orgs.services import person_reference, person_signer
 from faced.vault.models import VaultRecord
 from faced.vault.services import (
     VaultError,
@@ -392,6 +392,7 @@ def match_open(
                 "match": match_reference(match),
                 "by": person_reference(counselor),
             },
+            signer=person_signer(counselor, keys),
         )
         if first:
             notify(entry.owner for entry in entries)

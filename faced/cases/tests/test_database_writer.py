@@ -243,6 +243,24 @@ class ForgedDeadlinesTests:
             ledger_verify()
 
 
+class ForgedCounselorActTests:
+    def test_an_opening_the_counselor_did_not_sign_is_caught(self, personas):
+        """A counselor's opening of a match, appended in their name
+        without their signature, fails `faced ledger verify` naming it."""
+        counselor = personas["counselor"]
+        entry = forge(
+            "match_opened",
+            {
+                "match": "match/1",
+                "by": f"person/{counselor.pk}",
+                "signer": f"person/{counselor.pk}",
+                "signature": base64.b64encode(bytes(64)).decode(),
+            },
+        )
+        with pytest.raises(LedgerBroken, match=f"entry {entry.sequence}"):
+            ledger_verify()
+
+
 class SwappedKeyTests:
     def test_a_second_key_appended_for_a_member_is_not_used(
         self, personas, heard
