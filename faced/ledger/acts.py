@@ -158,13 +158,38 @@ class ActChecker:
         # reported before faced signed acts (it declared no key).
         self._survivor_keys: dict[object, bytes | None] = {}
         self._signed_reports_seen = False
+        # The latest entry seen about each subject (a case, or a person's
+        # keys).
+        self._last_about: dict[str, int] = {}
         # Each person's signing key, as the log established it.
         self._person_keys: dict[object, bytes | None] = {}
 
     def check(
         self, *, sequence: int, event_type: str, event: Mapping[str, object]
     ) -> str | None:
-        """What does not hold about entry SEQUENCE as an act, or None."""
+        """What does not hold about entry SEQUENCE as an act, or None.
+        Every entry of the log (or of the case) is passed in order, acts
+        or not, so that each act's place in its subject's history is
+        known."""
+        subject = event.get(
+            "person" if event_type == "keys_created" else "case"
+        )
+        before = None
+        if isinstance(subject, str):
+            before = self._last_about.get(subject)
+            self._last_about[subject] = sequence
+        if (event_type in ACTS or event_type == "keys_created") and event.get(
+            "previous"
+        ) != before:
+            # A genuine act copied later with its own "previous" kept
+            # would still carry a signature that holds: its place in the
+            # subject's history is what gives it away.
+            return (
+                f"entry {sequence} ({event_type}) says it follows entry "
+                f"{event.get('previous')}, but the entry before it about "
+                f"{subject} is {before}: an act was copied or moved behind "
+                "faced's back."
+            )
         if event_type == "keys_created":
             return self._check_keys(sequence, event)
         expected = ACTS.get(event_type)

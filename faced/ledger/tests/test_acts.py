@@ -6,7 +6,12 @@ import base64
 import pytest
 
 from faced.crypto.signing import generate_signing_key
-from faced.ledger.acts import act_sign, act_signature_holds, act_statement
+from faced.ledger.acts import (
+    ActChecker,
+    act_sign,
+    act_signature_holds,
+    act_statement,
+)
 
 ORIGIN = "faced.example/demo"
 FOLLOWS = bytes(range(32))
@@ -104,3 +109,78 @@ class ActSignatureTests:
         signature = act_sign(seed, statement())
         assert not act_signature_holds(other_key, statement(), signature)
         assert not act_signature_holds(b"short", statement(), signature)
+
+
+class ActHistoryTests:
+    def test_a_genuine_act_copied_later_with_its_place_kept_is_caught(
+        self,
+    ):
+        """Rule: an act holds only where it stands in its subject's
+        history. Given a report's signed submission and pause, and a later
+        entry about the case, a copy of the pause appended after it, still
+        naming its original "previous" (so that its signature holds over
+        its statement), is refused for its place; the genuine pause is
+        not."""
+        seed, verify_key = generate_signing_key()
+        _server_seed, server_key = generate_signing_key()
+        hashes = {0: bytes([1]) * 32, 1: bytes([2]) * 32, 2: bytes([3]) * 32}
+        checker = ActChecker(
+            origin=ORIGIN, server_key=server_key, leaf_hash_at=hashes.get
+        )
+
+        def signed(event_type, event, follows):
+            event = {**event, "signer": "survivor"}
+            statement = act_statement(
+                origin=ORIGIN,
+                event_type=event_type,
+                event=event,
+                follows=follows,
+            )
+            return {**event, "signature": act_sign(seed, statement)}
+
+        submitted = signed(
+            "case_submitted",
+            {
+                "case": "case/1",
+                "previous": None,
+                "survivor_key": base64.b64encode(verify_key).decode(),
+            },
+            None,
+        )
+        pause = signed(
+            "case_paused", {"case": "case/1", "previous": 0}, hashes[0]
+        )
+        assert (
+            checker.check(
+                sequence=0, event_type="case_submitted", event=submitted
+            )
+            is None
+        )
+        assert (
+            checker.check(sequence=1, event_type="case_paused", event=pause)
+            is None
+        )
+        assert (
+            checker.check(
+                sequence=2,
+                event_type="message_sent",
+                event={"case": "case/1", "previous": 1},
+            )
+            is None
+        )
+        # The copy's signature alone still holds over its statement.
+        assert act_signature_holds(
+            verify_key,
+            act_statement(
+                origin=ORIGIN,
+                event_type="case_paused",
+                event=pause,
+                follows=hashes[0],
+            ),
+            pause["signature"],
+        )
+        problem = checker.check(
+            sequence=3, event_type="case_paused", event=pause
+        )
+        assert problem is not None
+        assert "entry 3" in problem
