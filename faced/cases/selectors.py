@@ -5,7 +5,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,12 +37,13 @@ from faced.cases.services.sealing import (
 from faced.crypto.keys import PersonKeys
 from faced.crypto.signing import canonical_json, verify
 from faced.ledger import merkle
-from faced.ledger.acts import ActChecker
+from faced.ledger.acts import ActChecker, established_keys
 from faced.ledger.log_key import log_public_key, log_signer
 from faced.ledger.models import LedgerEntry
 from faced.ledger.note import NoteError, open_note, parse_checkpoint
 from faced.ledger.selectors import (
     inclusion_proofs,
+    keys_history,
     latest_checkpoint,
     published_keys,
 )
@@ -248,14 +249,28 @@ class TimelineIntegrity:
     problems: list[str]
 
 
-def _signing_key_before(person: str, sequence: int) -> bytes | None:
-    """PERSON's signing key as the ledger established it before entry
-    SEQUENCE."""
-    keys = published_keys(person, before=sequence) or {}
-    try:
-        return base64.b64decode(str(keys.get("verify_key", "")), validate=True)
-    except ValueError:
-        return None
+def _signing_keys_before() -> Callable[[str, int], bytes | None]:
+    """A lookup of a person's signing key as the ledger established it
+    before an entry, reading each person's keys from the ledger once per
+    page (a case's history names the same few people again and again)."""
+    histories: dict[str, list[tuple[int, dict[str, Any], bytes]]] = {}
+    origin = log_signer()[0]
+
+    def key_before(person: str, sequence: int) -> bytes | None:
+        if person not in histories:
+            histories[person] = keys_history(person)
+        keys = established_keys(
+            [entry for entry in histories[person] if entry[0] < sequence],
+            origin=origin,
+        )
+        try:
+            return base64.b64decode(
+                str((keys or {}).get("verify_key", "")), validate=True
+            )
+        except ValueError:
+            return None
+
+    return key_before
 
 
 def timeline_integrity(
@@ -278,7 +293,7 @@ def timeline_integrity(
         origin=log_signer()[0],
         server_key=log_public_key(),
         leaf_hash_at=hashes.get,
-        person_key=_signing_key_before,
+        person_key=_signing_keys_before(),
     )
     for event in events:
         entry = json.loads(event.leaf_data)

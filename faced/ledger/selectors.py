@@ -169,15 +169,20 @@ def published_keys(
     ones count only if the key before them signed them (acts.py), never
     simply because they are newest: keys appended behind faced's back
     are not used to seal anything or to check any signature."""
-    entries = LedgerEntry.objects.filter(
-        event_type="keys_created", subject=person
-    )
+    history = keys_history(person)
     if before is not None:
-        entries = entries.filter(sequence__lt=before)
-    history = [
-        (sequence, json.loads(leaf_data)["event"], bytes(leaf_hash))
-        for sequence, leaf_data, leaf_hash in entries.order_by(
-            "sequence"
-        ).values_list("sequence", "leaf_data", "leaf_hash")
-    ]
+        history = [entry for entry in history if entry[0] < before]
     return established_keys(history, origin=log_signer()[0])
+
+
+def keys_history(person: str) -> list[tuple[int, dict[str, Any], bytes]]:
+    """PERSON's keys_created entries in order: (sequence, event, leaf
+    hash) each, for `acts.established_keys`."""
+    return [
+        (sequence, json.loads(leaf_data)["event"], bytes(leaf_hash))
+        for sequence, leaf_data, leaf_hash in LedgerEntry.objects.filter(
+            event_type="keys_created", subject=person
+        )
+        .order_by("sequence")
+        .values_list("sequence", "leaf_data", "leaf_hash")
+    ]
