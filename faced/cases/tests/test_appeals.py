@@ -317,8 +317,8 @@ class DecisionTests:
 
     def test_it_signs_a_decision_only_as_a_decision(self, personas, hearing):
         """A decision is not signed through the finding's path, nor a
-        finding through the decision's: each has its own event and its
-        own effect on the case, and a signature is not recorded."""
+        finding through the decision's, and neither refusal records a
+        signature."""
         case, _finding, appeal, members = hearing
         draft = decision_drafted(appeal, members[0], "uphold")
         with pytest.raises(CaseError):

@@ -70,9 +70,10 @@ class SealingTests:
     def test_a_notice_copied_to_another_notice_does_not_open(
         self, personas, heard
     ):
-        """Given two measure notices, when a database writer swaps their
-        sealed texts (each under its own notice key, so the writer moves
-        the keys too), neither opens as the other."""
+        """Given two measure notices, when a database writer copies the
+        first's sealed text, and leadership's copy of its key, onto the
+        second, the second does not open as the first (it opened
+        before)."""
 
         def issue(subject):
             return measure_issue(
