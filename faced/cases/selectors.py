@@ -294,6 +294,12 @@ def timeline_integrity(
         server_key=log_public_key(),
         leaf_hash_at=hashes.get,
         person_key=_signing_keys_before(),
+        signed_reports_before=bool(events)
+        and LedgerEntry.objects.filter(
+            event_type="case_submitted",
+            sequence__lt=events[0].sequence,
+            leaf_data__contains='"signer":"survivor"',
+        ).exists(),
     )
     for event in events:
         entry = json.loads(event.leaf_data)

@@ -140,7 +140,8 @@ class ActChecker:
     that reads the whole log learns people's keys from their
     "keys_created" entries as it goes; one that reads a single case's
     history asks PERSON_KEY (person, sequence) for the signing key the log
-    established for that person before that entry."""
+    established for that person before that entry, and is told whether
+    the log held a signed report before it (SIGNED_REPORTS_BEFORE)."""
 
     def __init__(
         self,
@@ -149,6 +150,7 @@ class ActChecker:
         server_key: bytes,
         leaf_hash_at: Callable[[int], bytes | None],
         person_key: Callable[[str, int], bytes | None] | None = None,
+        signed_reports_before: bool = False,
     ) -> None:
         self._origin = origin
         self._server_key = server_key
@@ -157,7 +159,9 @@ class ActChecker:
         # Each case's own key, from its submission; None for a case
         # reported before faced signed acts (it declared no key).
         self._survivor_keys: dict[object, bytes | None] = {}
-        self._signed_reports_seen = False
+        # A checker of one case's history is told whether the log held a
+        # signed report before it: an unsigned report after one is forged.
+        self._signed_reports_seen = signed_reports_before
         # The latest entry seen about each subject (a case, or a person's
         # keys).
         self._last_about: dict[str, int] = {}

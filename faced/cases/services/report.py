@@ -190,7 +190,14 @@ def case_report_open(
                 "declared that they have no conflict of interest."
             )
         )
-    document = case.documents.get(kind=CaseDocument.Kind.REPORT)
+    document = case.documents.filter(kind=CaseDocument.Kind.REPORT).first()
+    if document is None:
+        raise CaseError(
+            _(
+                "This report's content is missing: it was removed from the "
+                "database behind faced's back."
+            )
+        )
     content = text_open(
         document,
         case=case,

@@ -161,6 +161,38 @@ class ForgedSurvivorActTests:
             ledger_verify()
 
 
+class ForgedReportTests:
+    def test_an_unsigned_report_after_signed_ones_is_caught(
+        self, personas, heard
+    ):
+        """Given a log that holds signed reports, when a database writer
+        makes a case row for the survivor and appends its submission with
+        no key and no signature (as a report from before faced signed
+        acts would look), then `faced ledger verify` fails naming it and
+        the survivor's page of that case says it cannot be trusted."""
+        case, _first, _second = heard
+        fake = type(case).objects.create(
+            organization=case.organization,
+            reference="C-FAKE-0001",
+            survivor=personas["survivor"],
+            acknowledge_by=case.acknowledge_by,
+            respond_by=case.respond_by,
+        )
+        entry = forge(
+            "case_submitted",
+            {
+                "case": case_ref(fake),
+                "organization": "demo",
+                "acknowledge_by": "2027-01-01",
+            },
+        )
+        with pytest.raises(LedgerBroken, match=f"entry {entry.sequence}"):
+            ledger_verify()
+        survivor = sign_in(Client(), personas["survivor"], with_keys=True)
+        page = survivor.get(reverse("cases:case", args=[fake.pk]))
+        assert ALARM in page.content.decode()
+
+
 class ForgedServerWordTests:
     def test_a_deadline_missed_without_the_log_key_is_caught(
         self, personas, heard
